@@ -1,0 +1,77 @@
+"""The words the plugin prints around the user's values, in a few languages.
+
+Users override any of them with the ``labels:`` option; a partial override in the user's
+``custom_dir`` can of course print anything at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+ENGLISH: dict[str, str] = {
+    "published": "Published",
+    "updated": "Updated",
+    "tags": "Tags",
+    "categories": "Categories",
+    "ratings": "About this essay",
+    "out_of": "{value} of {max}",
+    "default_percentage": "default for this term",
+    "incomplete_title": "Work in progress.",
+    "incomplete_text": "This essay is not finished yet: expect gaps, rough passages and changes.",
+    "draft_title": "Draft.",
+    "draft_text": "Shown only while serving; it is left out of the built site.",
+    "scheduled_title": "Scheduled.",
+    "scheduled_text": "Publishes on {date}; until then it is left out of the built site.",
+    "bibliography": "Bibliography",
+    "featured": "Featured essays",
+    "read_more": "Read more",
+}
+
+TRANSLATIONS: dict[str, dict[str, str]] = {
+    "de": {
+        "published": "Veröffentlicht",
+        "updated": "Aktualisiert",
+        "tags": "Schlagwörter",
+        "categories": "Kategorien",
+        "ratings": "Über diesen Essay",
+        "out_of": "{value} von {max}",
+        "default_percentage": "Standardwert für diesen Begriff",
+        "incomplete_title": "In Arbeit.",
+        "incomplete_text": "Dieser Essay ist noch nicht fertig: Lücken, Rohfassungen und Änderungen sind zu erwarten.",
+        "draft_title": "Entwurf.",
+        "draft_text": "Nur beim Servieren sichtbar; in der gebauten Seite fehlt er.",
+        "scheduled_title": "Geplant.",
+        "scheduled_text": "Erscheint am {date}; bis dahin fehlt er in der gebauten Seite.",
+        "bibliography": "Literatur",
+        "featured": "Ausgewählte Essays",
+        "read_more": "Weiterlesen",
+    },
+    "fr": {
+        "published": "Publié",
+        "updated": "Mis à jour",
+        "tags": "Mots-clés",
+        "categories": "Catégories",
+        "ratings": "À propos de cet essai",
+        "out_of": "{value} sur {max}",
+        "default_percentage": "valeur par défaut de ce terme",
+        "incomplete_title": "Travail en cours.",
+        "incomplete_text": "Cet essai n’est pas terminé : attendez-vous à des lacunes et à des changements.",
+        "draft_title": "Brouillon.",
+        "draft_text": "Visible seulement avec serve ; absent du site construit.",
+        "scheduled_title": "Programmé.",
+        "scheduled_text": "Paraît le {date} ; d’ici là, absent du site construit.",
+        "bibliography": "Bibliographie",
+        "featured": "Essais à la une",
+        "read_more": "Lire la suite",
+    },
+}
+
+
+def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """English, then the language's translation, then the user's own words."""
+    labels = dict(ENGLISH)
+    base = language.replace("_", "-").split("-")[0].lower()
+    labels.update(TRANSLATIONS.get(base, {}))
+    if overrides:
+        labels.update({str(k): str(v) for k, v in overrides.items()})
+    return labels

@@ -1,0 +1,265 @@
+"""The essay front-matter model: typed, immutable values parsed from a page's ``meta``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+from . import dates
+from .bibliography import Reference, parse_bibliography
+from .problems import Problems
+from .vocabulary import DEFAULT_SCALES, IMPORTANCE_MAX, Scale, Term, _as_percentage
+
+DEFAULT_ALIASES: dict[str, str] = {
+    "confidence": "certainty",
+    "date": "publishdate",
+    "updated": "lastmod",
+    "featured": "homepage_featured",
+}
+"""Alias → field: names users migrating from other generators expect."""
+
+FIELDS = (
+    "title", "meta_title", "description", "excerpt", "publishdate", "lastmod", "tags",
+    "categories", "status", "certainty", "importance", "is_post_complete",
+    "homepage_featured", "bibliography", "draft",
+)
+
+ESSAY_FIELDS = frozenset({
+    "publishdate", "lastmod", "status", "certainty", "importance", "is_post_complete",
+    "homepage_featured", "bibliography",
+})
+"""A page that sets any of these is an essay and gets the header."""
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A value on one scale: the term, and the percentage to show (if any)."""
+
+    scale: Scale
+    term: Term
+    percentage: int | None
+    percentage_is_default: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.term.key
+
+    @property
+    def label(self) -> str:
+        return self.term.label
+
+    @property
+    def description(self) -> str:
+        return self.term.description
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """Everything the model needs from configuration."""
+
+    scales: Mapping[str, Scale] = field(default_factory=lambda: dict(DEFAULT_SCALES))
+    aliases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
+    timezone: tzinfo = timezone.utc
+    foreign_status: frozenset[str] = frozenset()
+    """Status ids another tool owns (Material's ``extra.status``): accepted, not rated."""
+
+
+@dataclass(frozen=True)
+class Essay:
+    title: str | None = None
+    meta_title: str | None = None
+    description: str | None = None
+    excerpt: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    status: Rating | None = None
+    certainty: Rating | None = None
+    importance: Rating | None = None
+    is_complete: bool | None = None
+    featured: bool = False
+    bibliography: tuple[Reference, ...] = ()
+    draft: bool = False
+    is_essay: bool = False
+    """True when the page carries essay metadata (and so gets a header)."""
+
+    @property
+    def ratings(self) -> tuple[Rating, ...]:
+        return tuple(r for r in (self.status, self.certainty, self.importance) if r)
+
+    def is_scheduled(self, now: datetime) -> bool:
+        """Published in the future, as seen at ``now``."""
+        return self.published is not None and self.published > now
+
+
+def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], problems: Problems) -> dict[str, Any]:
+    values = {k: meta[k] for k in FIELDS if k in meta}
+    for alias, target in aliases.items():
+        if alias not in meta or alias == target:
+            continue
+        if target in values:
+            problems.add(alias, meta[alias], f"to be left out, as '{target}' is also given (it wins)")
+            continue
+        values[target] = meta[alias]
+    return values
+
+
+def _string(name: str, value: Any, problems: Problems) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        problems.add(name, value, "a string")
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _boolean(name: str, value: Any, problems: Problems) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    problems.add(name, value, "true or false")
+    return None
+
+
+def _string_list(name: str, value: Any, problems: Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        problems.add(name, value, "a list of strings")
+        return ()
+    items: dict[str, None] = {}
+    for item in value:
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            text = str(item).strip()
+            if text:
+                items.setdefault(text, None)
+        else:
+            problems.add(name, item, "each item to be a string")
+    return tuple(items)
+
+
+def _date(name: str, value: Any, options: ParseOptions, problems: Problems) -> datetime | None:
+    if value is None or value == "":
+        return None
+    parsed = dates.parse_date(value, options.timezone)
+    if parsed is None:
+        problems.add(name, value, dates.EXPECTED)
+    return parsed
+
+
+def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
+    """A rating from ``word``, ``8`` or ``{value: word, percentage: 60}``."""
+    if value is None:
+        return None
+    scale = options.scales[name]
+    explicit: Any = None
+    has_explicit = False
+    if isinstance(value, Mapping):
+        for key in value:
+            if key not in ("value", "percentage"):
+                problems.add(f"{name}.{key}", value[key], "only 'value' and 'percentage' in the mapping")
+        has_explicit = value.get("percentage") is not None
+        explicit = value.get("percentage")
+        value = value.get("value")
+        if value is None:
+            problems.add(f"{name}.value", None, _expected_terms(scale))
+            return None
+    term = _find_term(name, value, scale, options, problems)
+    if term is None:
+        return None
+    if has_explicit:
+        pct = _as_percentage(explicit)
+        if isinstance(pct, str):
+            problems.add(f"{name}.percentage", explicit, pct)
+        else:
+            return Rating(scale, term, pct)
+    return Rating(scale, term, term.percentage, percentage_is_default=True)
+
+
+def _expected_terms(scale: Scale) -> str:
+    if scale.name == "importance":
+        return f"a whole number from 0 to {IMPORTANCE_MAX}"
+    return "one of " + ", ".join(scale.labels())
+
+
+def _find_term(name: str, value: Any, scale: Scale, options: ParseOptions, problems: Problems) -> Term | None:
+    if scale.name == "importance":
+        number: Any = value
+        if isinstance(value, str) and value.strip().isdigit():
+            number = int(value.strip())
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        if isinstance(number, bool) or not isinstance(number, int):
+            term = scale.find(value) if isinstance(value, str) else None
+            if term is None:
+                problems.add(name, value, _expected_terms(scale))
+            return term
+        term = scale.find(str(number))
+        if term is None:
+            problems.add(name, value, _expected_terms(scale))
+        return term
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        problems.add(name, value, _expected_terms(scale))
+        return None
+    term = scale.find(str(value))
+    if term is None and not (name == "status" and str(value) in options.foreign_status):
+        problems.add(name, value, _expected_terms(scale))
+    return term
+
+
+def parse_essay(meta: Mapping[str, Any], options: ParseOptions | None = None) -> tuple[Essay, Problems]:
+    """Parse a page's front matter into an :class:`Essay` and the problems found.
+
+    Never raises for any mapping: every invalid field becomes a :class:`Problem` and is
+    left out, and every valid one is kept.
+    """
+    options = options or ParseOptions()
+    problems = Problems()
+    values = _resolve_aliases(meta, options.aliases, problems)
+
+    published = values.get("publishdate")
+    updated = values.get("lastmod")
+    if isinstance(published, Mapping):  # Material blog: date: {created: ..., updated: ...}
+        updated = updated if updated is not None else published.get("updated")
+        published = published.get("created")
+    publish_dt = _date("publishdate", published, options, problems)
+    update_dt = _date("lastmod", updated, options, problems)
+    if publish_dt and update_dt and update_dt < publish_dt:
+        problems.add("lastmod", updated, f"a date on or after publishdate ({published})")
+
+    present = {k for k, v in values.items() if v is not None}
+    essay = Essay(
+        title=_string("title", values.get("title"), problems),
+        meta_title=_string("meta_title", values.get("meta_title"), problems),
+        description=_string("description", values.get("description"), problems),
+        excerpt=_string("excerpt", values.get("excerpt"), problems),
+        published=publish_dt,
+        updated=update_dt,
+        tags=_string_list("tags", values.get("tags"), problems),
+        categories=_string_list("categories", values.get("categories"), problems),
+        status=_rating("status", values.get("status"), options, problems),
+        certainty=_rating("certainty", values.get("certainty"), options, problems),
+        importance=_rating("importance", values.get("importance"), options, problems),
+        is_complete=_boolean("is_post_complete", values.get("is_post_complete"), problems),
+        featured=bool(_boolean("homepage_featured", values.get("homepage_featured"), problems)),
+        bibliography=parse_bibliography(values.get("bibliography"), problems),
+        draft=bool(_boolean("draft", values.get("draft"), problems)),
+        is_essay=bool(present & ESSAY_FIELDS),
+    )
+    if essay.is_essay and not (essay.ratings or essay.published or essay.updated or essay.bibliography
+                               or essay.is_complete is not None or essay.featured):
+        # Only foreign values (e.g. a Material status id) or invalid ones: not an essay.
+        essay = replace(essay, is_essay=False)
+    return essay, problems

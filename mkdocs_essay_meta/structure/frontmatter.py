@@ -1,0 +1,90 @@
+"""Reading the front-matter block of a Markdown source, with the errors MkDocs hides.
+
+MkDocs silently drops front matter that is not valid YAML (and then renders it as body
+text); this reader finds the same block MkDocs would and reports why it failed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .problems import Problems
+
+try:
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+# The same block MkDocs recognises: a first line of exactly three dashes, closed by
+# three dashes or three dots.
+FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+# A block that was opened but never closed (MkDocs then shows it all as text).
+_UNCLOSED_RE = re.compile(r"^-{3}[ \t]*\n")
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
+    """A safe loader that records duplicate keys instead of silently keeping the last."""
+
+    duplicates: list[Any]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    self.duplicates.append(key)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    data: dict[str, Any]
+    """The parsed mapping (empty when there was none or it was invalid)."""
+    block_end: int
+    """Where the body starts in the source (0 when there is no front-matter block)."""
+    valid: bool
+    """False when a block was present but MkDocs could not read it."""
+
+
+def normalize_source(text: str) -> str:
+    """The source as MkDocs reads it: no BOM, ``\\n`` line endings."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_front_matter(text: str, problems: Problems) -> FrontMatter:
+    """The front matter of a (normalized) Markdown source; problems are appended."""
+    m = FRONT_MATTER_RE.match(text)
+    if not m:
+        if _UNCLOSED_RE.match(text) and "\n---" not in text[3:] and "\n..." not in text[3:]:
+            problems.add(None, None, "starts with --- but is never closed by a --- line")
+        return FrontMatter({}, 0, True)
+    loader = _StrictLoader(m.group(1))
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
+        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
+        problems.add(None, None, f"is not valid YAML{where}: {reason}; the page was built without it")
+        return FrontMatter({}, m.end(), False)
+    finally:
+        loader.dispose()
+    if data is None:
+        return FrontMatter({}, m.end(), True)
+    if not isinstance(data, dict):
+        problems.add(None, None, f"is a {type(data).__name__}, not a mapping of fields; it was ignored")
+        return FrontMatter({}, m.end(), False)
+    for key in dict.fromkeys(loader.duplicates):
+        problems.add(str(key), data.get(key), "to appear once; the last value was used")
+    return FrontMatter({str(k): v for k, v in data.items()}, m.end(), True)
