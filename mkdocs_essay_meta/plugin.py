@@ -77,6 +77,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._renderer: Renderer | None = None
         self._labels: dict[str, str] = {}
         self._is_material = False
+        self._active = False
         self._now = datetime.now(timezone.utc)
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
@@ -84,7 +85,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         pass
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        if not self.config.enabled:
+        # The instance outlives one build (serve, or several sites in one process):
+        # nothing learned from another configuration may be used in this one.
+        self._active = self.config.enabled
+        if not self._active:
+            self._records.clear()
             return None
         scales, problems = build_scales(self.config.vocabularies)
         if problems:
@@ -126,7 +131,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        if not self.config.enabled:
+        if not self._active:
             return None
         seen: set[str] = set()
         for file in files:
