@@ -42,6 +42,8 @@ _OPTION_RE = re.compile(
     r"""\s*(?P<name>[A-Za-z_][\w-]*)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=]+))"""
 )
 
+_STRAY_RE = re.compile(r"\s*(\S+)")
+
 SortField = Literal["published", "updated", "importance", "certainty", "title"]
 SORT_FIELDS: tuple[SortField, ...] = ("published", "updated", "importance", "certainty", "title")
 GroupField = Literal["status", "category", "year"]
@@ -133,9 +135,11 @@ def _split_options(text: str, problems: list[MarkerProblem]) -> dict[str, str]:
             break
         m = _OPTION_RE.match(text, at)
         if m is None:
-            rest = text[at:].strip()
-            problems.append(MarkerProblem(rest.split()[0], rest, 'options written as name=value or name="a value"'))
-            break
+            stray = _STRAY_RE.match(text, at)
+            assert stray is not None
+            problems.append(MarkerProblem(stray[1], stray[1], 'options written as name=value or name="a value"'))
+            at = stray.end()
+            continue
         name = m["name"].lower().replace("-", "_")
         name = _OPTION_ALIASES.get(name, name)
         value = next(v for v in (m["dq"], m["sq"], m["bare"]) if v is not None)
