@@ -289,3 +289,11 @@ def test_sample_essay_listed_on_every_theme(tmp_path: Path, theme: str) -> None:
     link = listing.select_one(".essay-meta-card__title a")
     assert link["href"] == "llm/"
     assert listing.select_one(".essay-meta-card__excerpt").get_text().startswith("This essay explores")
+
+
+def test_title_falls_back_to_the_page_heading(tmp_path: Path) -> None:
+    pages = {"index.md": HOME, "list.md": "<!-- essay-meta:listing -->\n",
+             "essays/untitled.md": "---\nstatus: notes\n---\n\n# A heading *title*\n\nOpening words.\n"}
+    site = build_site(tmp_path, pages)
+    assert listing_titles(site) == ["A heading title"]
+    assert site.soup("list/index.html").select_one(".essay-meta-card__excerpt").get_text() == "Opening words."
