@@ -307,7 +307,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._page_facts[uri] = _PageFacts(record, page.title or "", first_paragraph(html))
         else:
             self._page_facts.pop(uri, None)
-        if MARKER_PREFIX in html or (page.is_homepage and self.config.featured.enabled):
+        if MARKER_PREFIX in html or page.is_homepage:  # the home page may host the featured index
             self._listing_hosts.add(uri)
         else:
             self._listing_hosts.discard(uri)
