@@ -30,7 +30,7 @@ from .rendering import Renderer, parse_locale
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_front_matter
 from .structure.listings import (
-    FEATURED_SPEC, MARKER_KINDS, MARKER_PREFIX, Entry, ListingSpec, arrange, find_markers,
+    FEATURED_SPEC, MARKER_KINDS, MARKER_HINT, Entry, ListingSpec, arrange, find_markers,
     first_paragraph, parse_options, suggest_kind,
 )
 from .structure.problems import Problem, Problems
@@ -307,7 +307,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._page_facts[uri] = _PageFacts(record, page.title or "", first_paragraph(html))
         else:
             self._page_facts.pop(uri, None)
-        if MARKER_PREFIX in html or page.is_homepage:  # the home page may host the featured index
+        if MARKER_HINT in html or page.is_homepage:  # the home page may host the featured index
             self._listing_hosts.add(uri)
         else:
             self._listing_hosts.discard(uri)
@@ -370,7 +370,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def _insert_listings(self, page: Page) -> None:
         content = page.content or ""
         auto_featured = page.is_homepage and self.config.featured.enabled
-        if MARKER_PREFIX not in content and not auto_featured:
+        if MARKER_HINT not in content and not auto_featured:
             return
         assert self._renderer is not None and self._options is not None
         uri = page.file.src_uri

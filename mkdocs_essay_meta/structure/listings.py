@@ -28,14 +28,16 @@ from .essay import Essay
 from .problems import show_value
 from .vocabulary import Scale, normalize_word
 
-MARKER_PREFIX = "<!-- essay-meta"
-"""Cheap test before any regular expression: a page without it has no marker."""
+MARKER_HINT = "essay-meta:"
+"""Cheap test before any regular expression: a page without it has no marker.
+
+(Not ``"<!-- essay-meta"``: the space after ``<!--`` is optional in a marker.)"""
 
 MARKER_KINDS = ("listing", "featured")
 
 # A marker on its own (a block-level comment), or alone in a paragraph.
 _MARKER_RE = re.compile(
-    r"(?:<p>\s*)?<!--\s*essay-meta:(?P<kind>[\w-]+)(?P<options>.*?)-->(?:\s*</p>)?",
+    r"(?:<p>\s*)?<!--\s*essay-meta:(?P<kind>\w+(?:-\w+)*)(?P<options>.*?)-->(?:\s*</p>)?",
     re.DOTALL,
 )
 _OPTION_RE = re.compile(
@@ -115,7 +117,7 @@ class Marker:
 
 def find_markers(content: str) -> list[Marker]:
     """Every ``<!-- essay-meta:... -->`` comment in rendered HTML, in order."""
-    if MARKER_PREFIX not in content:
+    if MARKER_HINT not in content:
         return []
     return [Marker(m.start(), m.end(), m["kind"], m["options"]) for m in _MARKER_RE.finditer(content)]
 
