@@ -108,6 +108,9 @@ def test_markers_only_as_real_comments() -> None:
     assert [(m.kind, m.options.strip()) for m in markers] == [("listing", "limit=2"), ("featured", "")]
     assert html[markers[1].start:markers[1].end] == "<p><!-- essay-meta:featured --></p>"
     assert find_markers("<p>no markers</p>") == []
+    html = "<p>Text <!-- essay-meta:listing --></p>"
+    [inline] = find_markers(html)
+    assert html[inline.start:inline.end] == "<!-- essay-meta:listing -->"
     assert [m.kind for m in find_markers("<!--essay-meta:listing-->\n<!--\n  essay-meta:featured\n  limit=1\n-->")] == [
         "listing", "featured"]
 

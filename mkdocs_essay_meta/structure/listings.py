@@ -35,11 +35,9 @@ MARKER_HINT = "essay-meta:"
 
 MARKER_KINDS = ("listing", "featured")
 
-# A marker on its own (a block-level comment), or alone in a paragraph.
-_MARKER_RE = re.compile(
-    r"(?:<p>\s*)?<!--\s*essay-meta:(?P<kind>\w+(?:-\w+)*)(?P<options>.*?)-->(?:\s*</p>)?",
-    re.DOTALL,
-)
+_MARKER_RE = re.compile(r"<!--\s*essay-meta:(?P<kind>\w+(?:-\w+)*)(?P<options>.*?)-->", re.DOTALL)
+_OPENING_P_RE = re.compile(r"<p>\s*$")
+_CLOSING_P_RE = re.compile(r"\s*</p>")
 _OPTION_RE = re.compile(
     r"""\s*(?P<name>[A-Za-z_][\w-]*)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=]+))"""
 )
@@ -119,7 +117,16 @@ def find_markers(content: str) -> list[Marker]:
     """Every ``<!-- essay-meta:... -->`` comment in rendered HTML, in order."""
     if MARKER_HINT not in content:
         return []
-    return [Marker(m.start(), m.end(), m["kind"], m["options"]) for m in _MARKER_RE.finditer(content)]
+    markers = []
+    for m in _MARKER_RE.finditer(content):
+        start, end = m.start(), m.end()
+        # A marker alone in a paragraph replaces the paragraph (not just the comment).
+        opening = _OPENING_P_RE.search(content, max(0, start - 20), start)
+        closing = _CLOSING_P_RE.match(content, end)
+        if opening and closing:
+            start, end = opening.start(), closing.end()
+        markers.append(Marker(start, end, m["kind"], m["options"]))
+    return markers
 
 
 def suggest_kind(kind: str) -> str | None:
