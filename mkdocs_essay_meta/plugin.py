@@ -91,16 +91,6 @@ class EssayMetaConfig(base.Config):
 
 
 @dataclass(frozen=True)
-class _PageFacts:
-    """What a listing needs from an essay's rendered page, kept across ``serve`` rebuilds."""
-
-    record: _Record
-    """The record the page was rendered from: the facts hold while it is still current."""
-    title: str
-    first_paragraph: str | None
-
-
-@dataclass(frozen=True)
 class _Record:
     """What the plugin learned from one page's source, kept across ``serve`` rebuilds."""
 
@@ -108,6 +98,16 @@ class _Record:
     essay: Essay
     problems: tuple[Problem, ...]
     front_matter_valid: bool
+
+
+@dataclass(frozen=True)
+class _PageFacts:
+    """What a listing needs from an essay's rendered page, kept across ``serve`` rebuilds."""
+
+    record: _Record
+    """The record the page was rendered from: the facts hold while it is still current."""
+    title: str
+    first_paragraph: str | None
 
 
 class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
