@@ -217,3 +217,15 @@ def test_shorten_cuts_at_a_word() -> None:
 
 def test_entry_essay_is_plain_model() -> None:
     assert isinstance(A.essay, Essay) and A.essay.published == datetime(2024, 1, 10, tzinfo=timezone.utc)
+
+
+def test_listings_module_does_not_import_mkdocs() -> None:
+    import ast
+    from pathlib import Path
+
+    import mkdocs_essay_meta.structure.listings as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert not [n for n in names if n.split(".")[0] in ("mkdocs", "jinja2", "markdown")]
