@@ -465,7 +465,7 @@ SCREENSHOT_SHOTS = [
 ]
 
 
-def test_screenshots(open_tab: Any) -> None:
+def test_screenshots(open_tab: Any, capsys: pytest.CaptureFixture[str]) -> None:
     """Screenshots for a person to judge the design (written, not compared)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     written = []
@@ -480,5 +480,6 @@ def test_screenshots(open_tab: Any) -> None:
             hover_name = name.replace(".png", "-hover.png")
             tab.page.screenshot(path=str(SCREENSHOTS / hover_name))
             written.append(hover_name)
-    print(f"\n{len(written)} screenshots written to {SCREENSHOTS}")
+    with capsys.disabled():
+        print(f"\n{len(written)} screenshots written to {SCREENSHOTS}")
     assert all((SCREENSHOTS / n).stat().st_size > 10_000 for n in written)
