@@ -33,6 +33,8 @@ OTHER_BRANCH_PAGES = ("bibliography.md", "listings.md", "performance.md", "robus
 """Written on other branches (bibliography, listings, benchmarks, robustness); listed in the nav."""
 
 DRAFT_ESSAY = "essays/unsent-letter.md"
+SCHEDULED_ESSAY = "essays/letter-to-a-later-reader.md"
+HELD_BACK = (DRAFT_ESSAY, SCHEDULED_ESSAY)
 
 
 def _strict_build(config_file: Path, site_dir: Path) -> None:
@@ -76,17 +78,21 @@ def test_project_site_builds_strictly(tmp_path: Path) -> None:
     _strict_build(ROOT / "mkdocs.yml", tmp_path / "site")
 
 
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's site, with placeholders for the pages other branches write."""
-    root = tmp_path_factory.mktemp("project-site")
+def _copy_with_placeholders(root: Path) -> Path:
+    """A copy of the project's site, with placeholders for the pages other branches write."""
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(DOCS, root / "docs")
     for name in OTHER_BRANCH_PAGES:
         page = root / "docs" / name
         if not page.exists():
             page.write_text(f"# {name[:-3].title()}\n\nPlaceholder.\n", encoding="utf-8")
-    _strict_build(root / "mkdocs.yml", root / "site")
+    return root / "mkdocs.yml"
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("project-site")
+    _strict_build(_copy_with_placeholders(root), root / "site")
     return root / "site"
 
 
@@ -104,7 +110,7 @@ def test_site_builds_strictly_with_placeholders(built_site: Path) -> None:
 
 def test_every_demo_essay_gets_a_header(built_site: Path) -> None:
     for src, meta in _essay_sources().items():
-        if src == DRAFT_ESSAY:
+        if src in HELD_BACK:
             continue
         essay, _ = parse_essay(meta)
         soup = _page(built_site, src)
@@ -112,22 +118,31 @@ def test_every_demo_essay_gets_a_header(built_site: Path) -> None:
         assert (header is not None) == essay.is_essay, f"{src}: header present={header is not None}"
 
 
-def test_the_draft_essay_is_left_out(built_site: Path) -> None:
-    assert _essay_sources()[DRAFT_ESSAY].get("draft") is True
-    assert not (built_site / "essays" / "unsent-letter").exists()
+@pytest.mark.parametrize("src", HELD_BACK)
+def test_draft_and_scheduled_essays_are_left_out(built_site: Path, src: str) -> None:
+    slug = Path(src).stem
+    assert not (built_site / "essays" / slug).exists()
     search = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert not any("unsent-letter" in doc["location"] for doc in search["docs"])
-    assert "unsent-letter" not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert not any(slug in doc["location"] for doc in search["docs"])
+    assert slug not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
     for html in built_site.rglob("*.html"):
-        links = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select("a[href*='unsent-letter']")
-        assert not links, f"{html.relative_to(built_site)} links to the draft"
+        links = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select(f"a[href*='{slug}']")
+        assert not links, f"{html.relative_to(built_site)} links to {src}"
+
+
+def test_serve_shows_draft_and_scheduled_essays_with_a_banner(tmp_path: Path) -> None:
+    config = load_config(str(_copy_with_placeholders(tmp_path)), site_dir=str(tmp_path / "site"))
+    build(config, serve_url="http://127.0.0.1:8000/")
+    for src, words in ((DRAFT_ESSAY, "Draft."), (SCHEDULED_ESSAY, "Scheduled.")):
+        banner = _page(tmp_path / "site", src).select_one("header.essay-meta .essay-meta-draft")
+        assert banner is not None and words in banner.get_text(), src
 
 
 def test_demo_essays_exercise_every_feature(built_site: Path) -> None:
     shown: dict[str, set[str]] = {"status": set(), "certainty": set(), "importance": set()}
     featured, incomplete, with_mapping, with_bibliography = [], [], [], []
     for src, meta in _essay_sources().items():
-        if src == DRAFT_ESSAY:
+        if src in HELD_BACK:
             continue
         header = _page(built_site, src).select_one("header.essay-meta")
         if header is None:
