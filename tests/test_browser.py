@@ -1,9 +1,9 @@
 """What a reader sees in a real browser: this project's own site, in Debian's Chromium.
 
-The site (mkdocs.yml + docs/) is built into a temporary folder three times — as
+The site (mkdocs.yml + docs/) is built into a temporary folder four times — as
 configured, on the Material theme (light and dark palettes, chosen by the browser's
-colour scheme), and as variants on the ``mkdocs`` theme in its light and dark colour
-modes — and served over HTTP on
+colour scheme), as variants on the ``mkdocs`` theme in its light and dark colour
+modes, and on the ``readthedocs`` theme — and served over HTTP on
 127.0.0.1. Every request to any other host is answered with an empty response by the test
 itself, so nothing leaves the machine and no web font can block a page.
 
@@ -75,7 +75,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @dataclass
 class ServedSites:
     base_url: str
-    """``http://127.0.0.1:PORT/``; ``material/``, ``mkdocs/`` and ``mkdocs-dark/`` hold the builds."""
+    """``http://127.0.0.1:PORT/``; one folder per variant (``material/``, ``mkdocs/``, …)."""
 
     def url(self, variant: str, page: str) -> str:
         return f"{self.base_url}{variant}/{page}"
@@ -107,7 +107,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSites]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        for variant in ("material", "mkdocs", "mkdocs-dark"):
+        for variant in ("material", "mkdocs", "mkdocs-dark", "readthedocs"):
             root = tmp_path_factory.mktemp(f"src-{variant}")
             config = _copy_project_site(root)
             # Material's instant navigation needs to know the site's own address.
@@ -116,6 +116,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSites]:
                 # highlight.js would come from a CDN; pymdownx.highlight colours code already.
                 config["theme"] = {"name": "mkdocs", "highlightjs": False,
                                    "color_mode": "dark" if variant == "mkdocs-dark" else "light"}
+            elif variant == "readthedocs":
+                config["theme"] = {"name": "readthedocs", "highlightjs": False}
             shutil.copytree(_build_variant(root, config), www / variant)
         yield ServedSites(base_url)
     finally:
@@ -245,8 +247,9 @@ def has_bibliography(tab: Tab) -> bool:
 
 # -- tests -------------------------------------------------------------------------------
 
-VARIANTS = [("material", False), ("material", True), ("mkdocs", False), ("mkdocs-dark", True)]
-VARIANT_IDS = ["material-light", "material-dark", "mkdocs", "mkdocs-dark"]
+VARIANTS = [("material", False), ("material", True), ("mkdocs", False), ("mkdocs-dark", True),
+            ("readthedocs", False)]
+VARIANT_IDS = ["material-light", "material-dark", "mkdocs", "mkdocs-dark", "readthedocs"]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -389,8 +392,8 @@ THEME_OWNED = {
 def test_accessibility_audit(open_tab: Any, variant: str, dark: bool, page: str) -> None:
     """The whole page on this project's own (Material) site; the plugin's elements on the mkdocs theme.
 
-    The mkdocs theme variant only exists to test the plugin there: its own colours
-    (Bootstrap's Cerulean links and navigation) are not ours to fix.
+    The other themes' variants only exist to test the plugin there: their own colours
+    (such as Bootstrap's Cerulean links on the mkdocs theme) are not ours to fix.
     """
     from axe_playwright_python.sync_playwright import Axe
 
@@ -400,7 +403,7 @@ def test_accessibility_audit(open_tab: Any, variant: str, dark: bool, page: str)
     else:
         present = [[selector] for selector in OUR_ELEMENTS if tab.page.locator(selector).count()]
         if not present:
-            pytest.skip(f"no plugin element on {page or 'the home page'} on the mkdocs theme yet")
+            pytest.skip(f"no plugin element on {page or 'the home page'} on the {variant} theme yet")
         results = Axe().run(tab.page, context={"include": present})
     serious = []
     for violation in results.response["violations"]:
@@ -462,6 +465,7 @@ SCREENSHOT_SHOTS = [
     ("material", HOME, False, 1280), ("material", HOME, True, 1280),
     ("material", ESSAY, False, 375), ("material", ESSAY, True, 375),
     ("mkdocs", ESSAY, False, 1280), ("mkdocs", ESSAY, False, 375), ("mkdocs-dark", ESSAY, True, 1280),
+    ("readthedocs", ESSAY, False, 1280), ("readthedocs", ESSAY, False, 375),
 ]
 
 
