@@ -262,6 +262,8 @@ def test_essay_header_fits_the_viewport(open_tab: Any, variant: str, dark: bool,
     assert_inside_viewport(tab, ".essay-meta__dates time", at_least=2)
     badges = assert_inside_viewport(tab, ".essay-meta-badge", at_least=3)
     assert_no_overlap(badges, "badges")
+    if width >= 1000:  # room enough: the badges share one row (a theme's list styles must not stack them)
+        assert max(b["top"] for b in badges) - min(b["top"] for b in badges) < 2, badges
     meters = assert_inside_viewport(tab, ".essay-meta-meter", at_least=3)
     fills = boxes(tab, ".essay-meta-meter__fill")
     for meter, fill in zip(meters, fills):
@@ -368,6 +370,20 @@ def test_instant_navigation_keeps_the_header(open_tab: Any) -> None:
     tab.page.wait_for_url(re.compile(r"revising-in-public/?$"))
     expect(tab.page.locator("header.essay-meta .essay-meta-badge--status")).to_be_visible()
     assert tab.page.evaluate("window.__stillTheSameDocument === true")
+    assert tab.errors == []
+
+
+def test_palette_toggle_restyles_the_header(open_tab: Any) -> None:
+    """Switching Material's palette at run time re-colours the badges, readably."""
+    tab = open_tab("material", ESSAY)
+    badge = tab.page.locator(".essay-meta-badge--status")
+    light = badge.evaluate("el => getComputedStyle(el).backgroundColor")
+    tab.page.locator("form[data-md-component=palette] label:visible").first.click()
+    tab.page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    dark = badge.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert dark != light, "the badge kept its light background on the dark palette"
+    for item in tab.page.evaluate(_CONTRAST_JS, ".essay-meta-badge__value, .essay-meta-badge__label"):
+        assert item["ratio"] >= 4.5, f"{item['text']!r} at contrast {item['ratio']:.1f}:1 after the toggle"
     assert tab.errors == []
 
 
