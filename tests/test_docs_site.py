@@ -13,6 +13,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
+from mkdocs.config import config_options
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
@@ -233,10 +234,16 @@ def test_configuration_states_each_default(option: str) -> None:
     section = _config_sections().get(option)
     if section is None:
         pytest.fail(f"docs/configuration.md has no '### `{option}`' section")
+    setting = dict(EssayMetaConfig._schema)[option]
+    if isinstance(setting, config_options.SubConfig):
+        # A group of options (such as `featured:`): its section names every one of them.
+        for name, _ in setting.config_class._schema:
+            assert f"`{name}`" in section or f"`{option}.{name}`" in section, \
+                f"the {option} section does not mention its option `{name}`"
+        return
     match = re.search(r"^Default: `(.*)`$", section, flags=re.MULTILINE)
     assert match, f"the {option} section has no 'Default: `...`' line"
-    default = dict(EssayMetaConfig._schema)[option].default
-    assert yaml.safe_load(match.group(1)) == default, f"{option}: documented default differs from the code"
+    assert yaml.safe_load(match.group(1)) == setting.default, f"{option}: documented default differs from the code"
 
 
 def test_configuration_lists_every_label() -> None:
