@@ -505,7 +505,7 @@ def test_screenshots(open_tab: Any, capsys: pytest.CaptureFixture[str]) -> None:
         look = f"material-{'dark' if dark else 'light'}" if variant == "material" else variant
         name = f"{look}-{page.strip('/').split('/')[-1] or 'home'}-{width}.png"
         tab.page.screenshot(path=str(SCREENSHOTS / name),
-                            full_page=width < 600 or page == ESSAY_WITH_LONG_BIBLIOGRAPHY)
+                            full_page=width < 600 or page in (HOME, ESSAY_WITH_LONG_BIBLIOGRAPHY))
         written.append(name)
         if page == ESSAY:
             tab.page.locator(".essay-meta-badge--certainty").hover()
