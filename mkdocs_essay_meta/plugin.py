@@ -7,8 +7,10 @@ everything it shows lives in ``templates/essay-meta/`` and ``assets/``.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,10 +25,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from . import stylesheet
 from .labels import labels_for
 from .rendering import Renderer, parse_locale
+from .structure.bibfiles import BibliographyFiles, Library
+from .structure.bibliography import Reference, json_ld
+from .structure.citations import CitedItem, PageReferences, append_section, number_references
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_front_matter
 from .structure.problems import Problem, Problems
@@ -56,6 +62,15 @@ class EssayMetaConfig(base.Config):
     vocabularies = c.Type(dict, default={})
     labels = c.DictOfItems(c.Type(str), default={})
     material_status = c.Type(bool, default=False)
+    # -- bibliography and citations (docs/bibliography.md) --
+    bibliography = c.Type(bool, default=True)
+    """Add a references section to every page that has a bibliography or citations."""
+    bibliography_files = c.ListOfItems(c.Type(str), default=[])
+    """Shared BibTeX (.bib) and CSL-JSON (.json) files, relative to mkdocs.yml."""
+    citations = c.Type(bool, default=True)
+    """Turn [@key] and [@a; @b] in the text into links to the numbered references."""
+    bibliography_json_ld = c.Type(bool, default=True)
+    """Also give each page's references as schema.org JSON-LD in the page's head."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,13 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._labels: dict[str, str] = {}
         self._is_material = False
         self._now = datetime.now(timezone.utc)
+        # bibliography and citations
+        self._bibliography_files = BibliographyFiles()
+        self._bibliography_paths: list[str] = []
+        self._library: Library | None = None
+        self._references: dict[str, PageReferences] = {}
+        self._references_json_ld: dict[str, str] = {}
+        self._placeholder = ""
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -123,6 +145,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         key = (tuple(dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
             self._renderer = Renderer(dirs, locale, tz, self.config.date_format)
+        self._configure_bibliography(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -156,7 +179,17 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             markdown = FRONT_MATTER_RE.sub("", normalize_source(markdown), count=1)
         if self._is_material and "status" in page.meta:
             self._fix_material_status(page, record.essay)
+        if self.config.bibliography:
+            markdown = self._cite_and_list_references(markdown, page, record.essay)
         return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        references = self._references.pop(page.file.src_uri, None)
+        if references is None:
+            return None
+        if config.theme.name == "readthedocs":
+            self._nest_toc_under_title(page)
+        return self._render_references(html, page, references)
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> dict[str, Any] | None:
@@ -182,15 +215,18 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        json_ld = self._references_json_ld.pop(page.file.src_uri, None)
+        if json_ld is not None:
+            output = output.replace("</head>", json_ld + "\n</head>", 1)
         record = self._records.get(page.file.src_uri)
         if record is None or not self.config.head_tags:
-            return None
+            return output
         essay = record.essay
         if not (essay.meta_title or essay.description):
-            return None
+            return output
         head_end = output.find("</head>")
         if head_end < 0:
-            return None
+            return output
         head = output[:head_end]
         if essay.meta_title:
             head = _TITLE_RE.sub(lambda _: f"<title>{html.escape(essay.meta_title or '')}</title>", head, count=1)
@@ -239,3 +275,75 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             page.meta["status"] = f"essay-{essay.status.key}"
         else:
             del page.meta["status"]
+
+    # -- bibliography and citations ----------------------------------------------------------
+
+    def _configure_bibliography(self, config: MkDocsConfig) -> None:
+        base_dir = os.path.dirname(config.config_file_path or "") or os.getcwd()
+        self._bibliography_paths = [os.path.normpath(os.path.join(base_dir, p))
+                                    for p in self.config.bibliography_files]
+        # Parsed when a page first needs an entry; a file unchanged since the last build is not re-read.
+        self._library = self._bibliography_files.library(self._bibliography_paths)
+        for problem in self._library.take_problems():
+            log.warning(f"mkdocs.yml: {problem}")
+        self._references.clear()
+        self._references_json_ld.clear()
+        self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
+
+    def _lookup(self, key: str) -> Reference | None:
+        return self._library.get(key) if self._library is not None else None
+
+    def _cite_and_list_references(self, markdown: str, page: Page, essay: Essay) -> str:
+        can_cite = self.config.citations and (essay.bibliography or self._bibliography_paths)
+        if not essay.bibliography and not (can_cite and "[@" in markdown):
+            return markdown
+        assert self._renderer is not None
+        render = self._renderer.render
+
+        def render_citation(items: list[CitedItem]) -> str:
+            return " ".join(render("citation.html", items=items, labels=self._labels).split("\n"))
+
+        src = page.file.src_uri
+        found = number_references(essay.bibliography, markdown, self._lookup,
+                                  render_citation if can_cite else None)
+        for key in found.unknown_keys:
+            where = ", ".join(self.config.bibliography_files) or "no bibliography_files are configured"
+            log.warning(f"{src}: citation key {key!r} is in neither the page's bibliography nor the "
+                        f"bibliography files ({where}); expected a known key")
+        if self._library is not None:
+            for problem in self._library.take_problems():
+                log.warning(problem)
+        if not found.entries:
+            return found.markdown
+        self._references[src] = found
+        return append_section(found.markdown, self._labels["bibliography"], self._placeholder)
+
+    @staticmethod
+    def _nest_toc_under_title(page: Page) -> None:
+        """readthedocs lists only the children of a page's first heading, taking it for the title.
+
+        On a page whose Markdown has no leading ``#`` title (the essay header supplies it),
+        that would hide every heading, the references included; nest them under the title.
+        """
+        items = page.toc.items
+        if items and items[0].level > 1:
+            title = AnchorLink(page.title or "", "", 1)
+            title.children = list(items)
+            page.toc = TableOfContents([title])
+
+    def _render_references(self, html_text: str, page: Page, references: PageReferences) -> str:
+        assert self._renderer is not None
+        listing = self._renderer.render("bibliography.html", references=references.entries, labels=self._labels)
+        paragraph = f"<p>{self._placeholder}</p>"
+        if paragraph in html_text:
+            html_text = html_text.replace(paragraph, listing, 1)
+        else:
+            html_text = html_text.replace(self._placeholder, listing, 1)
+        if self.config.bibliography_json_ld:
+            record = self._records.get(page.file.src_uri)
+            title = (record.essay.title if record else None) or page.title
+            data = json_ld(title, [entry.reference for entry in references.entries])
+            self._references_json_ld[page.file.src_uri] = f'<script type="application/ld+json">{data}</script>'
+
+        return html_text
+
