@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,6 +173,9 @@ def parse_bibtex(text: str, problems: list[str]) -> dict[str, Any]:
     return dict(data.entries.items())
 
 
+_LATEX_COMMAND_RE = re.compile(r"\\[a-zA-Z]+\*?\s*")
+
+
 def _latex_to_text(value: str) -> str:
     from pybtex.richtext import Text
 
@@ -181,6 +185,7 @@ def _latex_to_text(value: str) -> str:
         text = Text.from_latex(value).render_as("text")
     except Exception:  # noqa: BLE001 - pybtex raises many kinds on odd LaTeX; keep the source
         text = value.replace("{", "").replace("}", "")
+    text = _LATEX_COMMAND_RE.sub("", text)  # formatting commands pybtex leaves as written (\emph)
     return " ".join(text.replace("~", "\u00a0").split())
 
 
