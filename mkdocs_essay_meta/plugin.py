@@ -29,10 +29,10 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from . import stylesheet
 from .labels import labels_for
-from .rendering import Renderer, parse_locale
+from .rendering import TEMPLATE_FOLDER, Renderer, parse_locale
 from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
-from .structure.citations import CitedItem, PageReferences, append_section, number_references
+from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_front_matter
 from .structure.problems import Problem, Problems
@@ -187,7 +187,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         references = self._references.pop(page.file.src_uri, None)
         if references is None:
             return None
-        if config.theme.name == "readthedocs":
+        if config.theme.name == "readthedocs" and references.entries:
             self._nest_toc_under_title(page)
         return self._render_references(html, page, references)
 
@@ -298,14 +298,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if not essay.bibliography and not (can_cite and "[@" in markdown):
             return markdown
         assert self._renderer is not None
-        render = self._renderer.render
+        template = self._renderer.env.get_template(f"{TEMPLATE_FOLDER}/citation.html")
 
         def render_citation(items: list[CitedItem]) -> str:
-            return " ".join(render("citation.html", items=items, labels=self._labels).split("\n"))
+            return " ".join(template.render(items=items, labels=self._labels).split("\n"))
 
         src = page.file.src_uri
         found = number_references(essay.bibliography, markdown, self._lookup,
-                                  render_citation if can_cite else None)
+                                  render_citation if can_cite else None, token=self._placeholder + "cite")
         for key in found.unknown_keys:
             where = ", ".join(self.config.bibliography_files) or "no bibliography_files are configured"
             log.warning(f"{src}: citation key {key!r} is in neither the page's bibliography nor the "
@@ -313,10 +313,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self._library is not None:
             for problem in self._library.take_problems():
                 log.warning(problem)
+        self._references[src] = found
         if not found.entries:
             return found.markdown
-        self._references[src] = found
-        return append_section(found.markdown, self._labels["bibliography"], self._placeholder)
+        return append_section(found.markdown, self._labels["bibliography"], self._placeholder,
+                              open_fence=found.open_fence)
 
     @staticmethod
     def _nest_toc_under_title(page: Page) -> None:
@@ -332,8 +333,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             page.toc = TableOfContents([title])
 
     def _render_references(self, html_text: str, page: Page, references: PageReferences) -> str:
+        html_text = fill_citations(html_text, self._placeholder + "cite", references.inline_html)
+        if not references.entries:
+            return html_text
         assert self._renderer is not None
-        listing = self._renderer.render("bibliography.html", references=references.entries, labels=self._labels)
+        env = self._renderer.env
+        listing = env.get_template(f"{TEMPLATE_FOLDER}/bibliography.html").render(
+            references=references.entries, labels=self._labels,
+            entry_template=env.get_template(f"{TEMPLATE_FOLDER}/bibliography-entry.html"))
         paragraph = f"<p>{self._placeholder}</p>"
         if paragraph in html_text:
             html_text = html_text.replace(paragraph, listing, 1)

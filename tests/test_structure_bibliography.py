@@ -277,3 +277,14 @@ def test_heading_text_is_literal() -> None:
 def test_section_closes_an_open_fence() -> None:
     out = append_section("Text\n\n```\ncode\n", "Bibliography", "TOKEN")
     assert out == "Text\n\n```\ncode\n```\n\n## Bibliography\n\nTOKEN\n"
+
+
+@pytest.mark.parametrize(("latex", "text"), [
+    ('M{\\"u}ller', "Müller"), ("Erd\\H{o}s", "Erdős"), ("\\v{C}ech", "Čech"), ("Fran\\c cois", "François"),
+    ("\\'{\\i}ndice", "índice"), ("{\\ss}e", "ße"), ("A {GPU} \\emph{study} -- 10\\% \\& more", "A GPU study – 10% & more"),
+    ("\\unknowncommand{kept}", "kept"), ("plain  spaced\ntitle", "plain spaced title"),
+])
+def test_latex_to_text(latex: str, text: str) -> None:
+    from mkdocs_essay_meta.structure.bibfiles import latex_to_text
+
+    assert latex_to_text(latex) == text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,26 +175,81 @@ def parse_bibtex(text: str, problems: list[str]) -> dict[str, Any]:
 
 
 _LATEX_COMMAND_RE = re.compile(r"\\[a-zA-Z]+\*?\s*")
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a",
+}
+_ACCENT_RE = re.compile(
+    r"""\\(?:(["'`^~=.])\s*|([uvHckr])(?:\s+|(?=\{)))"""   # \"u, \' e, \v{c}, \c c
+    r"""(?:\{\s*\\?([a-zA-Z])\s*\}|\\?([a-zA-Z]))"""        # the letter, maybe braced or \i
+)
+_SYMBOLS = {
+    "ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
+    "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "&": "&", "%": "%", "$": "$", "_": "_", "#": "#",
+    "{": "\x00", "}": "\x01", " ": " ",
+}
+_SYMBOL_RE = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![a-zA-Z])\s?|\\([&%$_#{} ])")
 
 
-def _latex_to_text(value: str) -> str:
-    from pybtex.richtext import Text
+def _accented(m: re.Match[str]) -> str:
+    accent = _ACCENTS[m.group(1) or m.group(2)]
+    letter = m.group(3) or m.group(4)
+    return unicodedata.normalize("NFC", letter + accent)
 
-    if "\\" not in value and "{" not in value and "$" not in value and "~" not in value:
-        return " ".join(value.split())
+
+def latex_to_text(value: str) -> str:
+    """Plain Unicode text for a BibTeX field: accents and symbols decoded, braces dropped.
+
+    The common commands are decoded here (pybtex's own LaTeX reader looks its plugins up
+    on every call and costs milliseconds a field); anything else goes through latexcodec
+    and pybtex's LaTeX parser; formatting commands (``\\emph``) are dropped, keeping their text.
+    """
+    text = value
+    if "\\" in text:
+        text = _ACCENT_RE.sub(_accented, text)
+        text = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(1) or m.group(2)], text)
+        text = _LATEX_COMMAND_RE.sub(_known_command_or_keep, text)
+        if "\\" in text:
+            text = _pybtex_latex_to_text(text)
+    if "{" in text or "}" in text:
+        text = text.replace("{", "").replace("}", "")
+    text = text.replace("\x00", "{").replace("\x01", "}")
+    if "-" in text:
+        text = text.replace("---", "\u2014").replace("--", "\u2013")
+    if "~" in text:
+        text = text.replace("~", "\u00a0")
+    return " ".join(text.split())
+
+
+_FORMATTING = frozenset({"emph", "textit", "textbf", "textsc", "texttt", "textrm", "textsf", "textup",
+                         "textnormal", "mbox", "url", "it", "bf", "em", "sc", "tt", "rm", "sf", "relax",
+                         "noopsort", "nocase"})
+
+
+def _known_command_or_keep(m: re.Match[str]) -> str:
+    name = m.group().strip()[1:].rstrip("*")
+    return "" if name in _FORMATTING else m.group()
+
+
+def _pybtex_latex_to_text(value: str) -> str:
+    import codecs
+
+    import latexcodec  # noqa: F401 - registers the "ulatex" codec
+    from pybtex.markup import LaTeXParser
+
     try:
-        text = Text.from_latex(value).render_as("text")
-    except Exception:  # noqa: BLE001 - pybtex raises many kinds on odd LaTeX; keep the source
-        text = value.replace("{", "").replace("}", "")
-    text = _LATEX_COMMAND_RE.sub("", text)  # formatting commands pybtex leaves as written (\emph)
-    return " ".join(text.replace("~", "\u00a0").split())
+        text = str(LaTeXParser(codecs.decode(value, "ulatex")).parse())
+    except Exception:  # noqa: BLE001 - odd LaTeX: keep the source, minus the markup
+        text = value
+    return _LATEX_COMMAND_RE.sub("", text)
 
 
 def _person_name(person: Any) -> str:
     parts = [*person.first_names, *person.middle_names, *person.prelast_names, *person.last_names]
-    name = " ".join(_latex_to_text(p) for p in parts if p)
+    name = " ".join(latex_to_text(p) for p in parts if p)
     if person.lineage_names:
-        name += ", " + " ".join(_latex_to_text(p) for p in person.lineage_names)
+        name += ", " + " ".join(latex_to_text(p) for p in person.lineage_names)
     return name
 
 
@@ -204,7 +260,7 @@ def bibtex_reference(key: str, entry: Any, problems: list[str]) -> Reference:
         for name in names:
             value = fields.get(name)
             if value:
-                return _latex_to_text(value)
+                return latex_to_text(value)
         return None
 
     people = entry.persons.get("author") or entry.persons.get("editor") or []

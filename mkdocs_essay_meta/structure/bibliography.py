@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -45,7 +46,11 @@ KEY_EXPECTED = "a citation key of letters, digits and _:.#$%&+?<>~/- (such as sm
 
 @dataclass(frozen=True)
 class Reference:
-    """One bibliography entry, with every link already checked."""
+    """One bibliography entry, with every link already checked.
+
+    The derived texts (``link``, ``author_text``, ...) are computed once per entry: a shared
+    file's entry is rendered on every page that cites it.
+    """
 
     title: str | None = None
     url: str | None = None
@@ -68,12 +73,12 @@ class Reference:
     text: str | None = None
     """A plain-string entry, shown as written."""
 
-    @property
+    @cached_property
     def doi_url(self) -> str | None:
         """The DOI as an https://doi.org/ link."""
         return "https://doi.org/" + quote(self.doi, safe="/:;()._-~") if self.doi else None
 
-    @property
+    @cached_property
     def link(self) -> str | None:
         """Where the title links to: the entry's own link, else its DOI."""
         return self.url or self.doi_url
@@ -86,7 +91,7 @@ class Reference:
             self.publisher, self.note, self.issued,
         ))
 
-    @property
+    @cached_property
     def author_text(self) -> str:
         """``A``, ``A & B`` or ``A, B & C``."""
         if len(self.authors) < 2:
@@ -95,7 +100,7 @@ class Reference:
             return ", ".join(self.authors[:-1]) + " et al."
         return ", ".join(self.authors[:-1]) + " & " + self.authors[-1]
 
-    @property
+    @cached_property
     def source_text(self) -> str:
         """Where it appeared: ``Journal 12(3): 45–67``; empty when unknown."""
         text = self.journal or ""
@@ -107,7 +112,7 @@ class Reference:
             text += f": {self.pages}" if text else self.pages
         return text
 
-    @property
+    @cached_property
     def label(self) -> str:
         """A one-line description (for tooltips and warnings)."""
         if self.text:

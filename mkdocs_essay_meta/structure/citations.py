@@ -27,20 +27,21 @@ from dataclasses import dataclass, field
 
 from .bibliography import Reference
 
-KEY_PATTERN = r"[\w][\w:.#$%&+?<>~/\-]*?"
-"""A citation key (pandoc's characters); a trailing punctuation mark is not part of it."""
+_KEY_CHARS = r"[\w:.#$%&+?<>~/\-]+"
+# Starts with a literal "[@" so that the engine can skip ahead cheaply; what precedes the
+# bracket (an escape, "]" or "!") is checked in code, as a look-behind here would make the
+# search several times slower.
+_CITATION_RE = re.compile(r"\[(@" + _KEY_CHARS + r"(?:[ \t]*;[ \t]*@" + _KEY_CHARS + r")*)\](?![(\[:])")
+_KEY_SPLIT_RE = re.compile(r"[ \t]*;[ \t]*@")
+_NOT_BEFORE = frozenset("\\]!")
 
-_CITATION_RE = re.compile(
-    r"(?<![\\\]!])"                      # not escaped, not a second [..] or an image
-    r"\[(@" + KEY_PATTERN + r"(?:\s*;\s*@" + KEY_PATTERN + r")*)\]"
-    r"(?![(\[:])"                         # not a link, reference link or definition
-)
-_KEY_SPLIT_RE = re.compile(r"\s*;\s*@")
-
-_FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_LIST_ITEM_RE = re.compile(r"^[ ]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
-_CODE_SPAN_RE = re.compile(r"(?<!\\)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+# Every pattern below starts with a literal, which the engine finds quickly; "at the start
+# of a line" and "not escaped" are checked in code.
+_FENCE_RES = (re.compile(r"```+"), re.compile(r"~~~+"))
+_INDENTED_AFTER_BLANK_RE = re.compile(r"\n[ \t]*\n(?=(?: {4}|\t| {0,3}\t))")
+_LIST_ITEM_RE = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,13 @@ class CodeRegions:
     """Where code is in a Markdown source; nothing there is a citation."""
 
     spans: tuple[tuple[int, int], ...] = ()
-    """Sorted, non-overlapping ``[start, end)`` ranges."""
+    """Sorted ``[start, end)`` ranges (they may nest: a span inside a comment, say)."""
     open_fence: str | None = None
     """The fence of a code block still open at the end of the source (e.g. ``"```"``)."""
 
     def contains(self, position: int) -> bool:
-        i = bisect.bisect_right(self.spans, (position, float("inf"))) - 1
-        return i >= 0 and self.spans[i][0] <= position < self.spans[i][1]
+        i = bisect.bisect_right(self.spans, (position, float("inf")))
+        return any(start <= position < end for start, end in self.spans[max(0, i - 4):i])
 
 
 def _indent_width(line: str) -> int:
@@ -78,85 +79,144 @@ def _indent_width(line: str) -> int:
     return width
 
 
-def find_code_regions(markdown: str) -> CodeRegions:
-    """Fenced and indented code blocks, code spans and HTML comments, found in one pass."""
+def _fenced_blocks(markdown: str) -> tuple[list[tuple[int, int]], str | None]:
     blocks: list[tuple[int, int]] = []
     fence: str | None = None
-    fence_start = 0
-    in_list = False
-    previous_blank = True
-    code_start: int | None = None
-    position = 0
-    for line in markdown.splitlines(keepends=True):
-        start, position = position, position + len(line)
-        stripped = line.strip()
-        if fence is not None:
-            m = _FENCE_RE.match(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not stripped[len(m.group(1)):].strip():
-                blocks.append((fence_start, position))
-                fence = None
-                previous_blank = False
-            continue
-        if not stripped:
-            previous_blank = True
-            continue
-        indent = _indent_width(line)
-        if code_start is not None:
-            if indent >= (8 if in_list else 4):
-                continue
-            blocks.append((code_start, start))
-            code_start = None
-        m = _FENCE_RE.match(line)
-        if m:
-            fence, fence_start = m.group(1), start
-            continue
-        if previous_blank and indent >= (8 if in_list else 4):
-            code_start = start
-        elif _LIST_ITEM_RE.match(line):
-            in_list = True
-        elif indent == 0 and previous_blank:
-            in_list = False
-        previous_blank = False
-    if code_start is not None:
-        blocks.append((code_start, len(markdown)))
+    start = 0
+    markers = sorted((m for r in _FENCE_RES for m in r.finditer(markdown)), key=lambda m: m.start())
+    for m in markers:
+        line_start = markdown.rfind("\n", 0, m.start()) + 1
+        if markdown[line_start:m.start()].strip(" \t"):
+            continue  # not at the start of a line
+        line_end = markdown.find("\n", m.end())
+        line_end = len(markdown) if line_end < 0 else line_end
+        marker, rest = m.group(), markdown[m.end():line_end]
+        if fence is None:
+            if marker[0] == "`" and "`" in rest:
+                continue  # an inline code span at the start of a line, not a fence
+            fence, start = marker, line_start
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not rest.strip():
+            blocks.append((start, min(line_end + 1, len(markdown))))
+            fence = None
     if fence is not None:
-        blocks.append((fence_start, len(markdown)))
+        blocks.append((start, len(markdown)))
+    return blocks, fence
 
+
+def _line_at(markdown: str, end: int) -> tuple[int, str]:
+    """The line that ends just before ``end`` (a newline position): its start and text."""
+    start = markdown.rfind("\n", 0, end) + 1
+    return start, markdown[start:end]
+
+
+def _in_list(markdown: str, line_start: int) -> bool:
+    """Whether the line starting at ``line_start`` continues a list item above it."""
+    pos = line_start
+    after_blank = False
+    while pos > 0:
+        pos, line = _line_at(markdown, pos - 1)
+        if not line.strip():
+            after_blank = True
+            continue
+        if _LIST_ITEM_RE.match(line):
+            return True
+        if _indent_width(line) < 4:
+            previous = _line_at(markdown, pos - 1)[1] if pos > 0 else ""
+            if after_blank or not previous.strip():
+                return False  # a paragraph of its own: any list above has ended
+        after_blank = False
+    return False
+
+
+def _indented_blocks(markdown: str, fenced: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    blocks: list[tuple[int, int]] = []
+    starts = [m.end() for m in _INDENTED_AFTER_BLANK_RE.finditer(markdown)]
+    if markdown.startswith(("    ", "\t")):
+        starts.insert(0, 0)
+    for start in starts:
+        if any(a <= start < b for a, b in fenced) or (blocks and start < blocks[-1][1]):
+            continue
+        needed = 8 if _in_list(markdown, start) else 4
+        pos = end = start
+        while pos < len(markdown):
+            line_end = markdown.find("\n", pos)
+            line_end = len(markdown) if line_end < 0 else line_end
+            line = markdown[pos:line_end]
+            if line.strip():
+                if _indent_width(line) < needed:
+                    break
+                end = line_end
+            pos = line_end + 1
+        if end > start:
+            blocks.append((start, end))
+    return blocks
+
+
+def _code_spans(markdown: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Backtick code spans between ``start`` and ``end``; a span never crosses a blank line."""
+    spans = []
+    runs: list[tuple[int, int]] = []  # (start, end) of each unescaped run of backticks
+    pos = markdown.find("`", start, end)
+    while pos >= 0:
+        run_end = pos + 1
+        while run_end < end and markdown[run_end] == "`":
+            run_end += 1
+        if pos == 0 or markdown[pos - 1] != "\\":
+            runs.append((pos, run_end))
+        pos = markdown.find("`", run_end, end)
+    i = 0
+    while i < len(runs):
+        open_start, open_end = runs[i]
+        for j in range(i + 1, len(runs)):
+            close_start, close_end = runs[j]
+            if close_end - close_start == open_end - open_start:
+                if not _BLANK_LINE_RE.search(markdown, open_end, close_start):
+                    spans.append((open_start, close_end))
+                    i = j
+                break
+        i += 1
+    return spans
+
+
+def find_code_regions(markdown: str) -> CodeRegions:
+    """Fenced and indented code blocks, code spans and HTML comments, each found once.
+
+    Every part is a literal-led regular expression over the whole source; only lines that
+    might start an indented code block are looked at one by one.
+    """
+    fenced, open_fence = _fenced_blocks(markdown) if ("```" in markdown or "~~~" in markdown) else ([], None)
+    blocks = list(fenced)
+    if "\n    " in markdown or "\t" in markdown or markdown.startswith("    "):
+        blocks.extend(_indented_blocks(markdown, fenced))
+    blocks.sort()
     inline: list[tuple[int, int]] = []
     if "`" in markdown or "<!--" in markdown:
-        for text_start, text_end in _gaps(blocks, len(markdown)):
-            segment = markdown[text_start:text_end]
-            if "`" in segment:
-                inline.extend((text_start + m.start(), text_start + m.end()) for m in _CODE_SPAN_RE.finditer(segment))
-            if "<!--" in segment:
-                inline.extend((text_start + m.start(), text_start + m.end()) for m in _COMMENT_RE.finditer(segment))
-    spans = sorted(blocks + inline)
-    return CodeRegions(tuple(spans), fence)
-
-
-def _gaps(blocks: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    gaps, at = [], 0
-    for start, end in blocks:
-        if start > at:
-            gaps.append((at, start))
-        at = max(at, end)
-    if at < length:
-        gaps.append((at, length))
-    return gaps
+        at = 0
+        for start, end in [*blocks, (len(markdown), len(markdown))]:
+            if start > at:
+                if "`" in markdown[at:start]:
+                    inline.extend(_code_spans(markdown, at, start))
+                if "<!--" in markdown[at:start]:
+                    inline.extend((m.start(), m.end()) for m in _COMMENT_RE.finditer(markdown, at, start))
+            at = max(at, end)
+    return CodeRegions(tuple(sorted(blocks + inline)), open_fence)
 
 
 def find_citations(markdown: str, regions: CodeRegions | None = None) -> list[Citation]:
     """Every citation in ``markdown`` outside code, in source order."""
     if "[@" not in markdown:
         return []
-    if regions is None:
-        regions = find_code_regions(markdown)
     found = []
     for m in _CITATION_RE.finditer(markdown):
-        if regions.contains(m.start()):
+        start = m.start()
+        if start and markdown[start - 1] in _NOT_BEFORE:
+            continue
+        if regions is None:
+            regions = find_code_regions(markdown)
+        if regions.contains(start):
             continue
         keys = tuple(_KEY_SPLIT_RE.split(m.group(1)[1:]))
-        found.append(Citation(m.start(), m.end(), keys))
+        found.append(Citation(start, m.end(), keys))
     return found
 
 
@@ -194,6 +254,10 @@ class PageReferences:
     unknown_keys: list[str]
     """Keys named in front matter or the text that no entry has (each once, in order)."""
     citation_count: int = 0
+    open_fence: str | None = None
+    """A code fence left open at the end of the source, when the source was scanned for code."""
+    inline_html: list[str] = field(default_factory=list)
+    """The HTML of the citations left as tokens in ``markdown`` (see :func:`number_references`)."""
 
 
 def number_references(
@@ -201,10 +265,17 @@ def number_references(
     markdown: str,
     lookup: Callable[[str], Reference | None],
     render_citation: Callable[[list[CitedItem]], str] | None,
+    token: str | None = None,
 ) -> PageReferences:
     """Resolve keys, number the entries and replace each citation with ``render_citation``'s HTML.
 
-    ``render_citation=None`` leaves the text alone (citations turned off).
+    ``render_citation=None`` leaves the text alone (citations turned off). With a
+    ``token`` (letters and digits), a citation outside headings becomes the plain word
+    ``{token}{i}q`` in the Markdown and its HTML goes to ``inline_html[i]``, to be put in
+    place with :func:`fill_citations` after the Markdown is converted: raw HTML makes
+    Python-Markdown several times slower on a paragraph, a plain word costs nothing.
+    In headings the HTML goes in directly, so the heading's id and its table-of-contents
+    entry are made from the citation's text.
     """
     unknown: dict[str, None] = {}
     listed: list[Reference] = []
@@ -221,10 +292,15 @@ def number_references(
             by_key[ref.key] = len(listed)
         listed.append(ref)
 
-    citations = find_citations(markdown) if render_citation is not None else []
+    regions = None
+    citations: list[Citation] = []
+    if render_citation is not None and "[@" in markdown:
+        regions = find_code_regions(markdown)
+        citations = find_citations(markdown, regions)
+    open_fence = regions.open_fence if regions is not None else None
     if not citations:
         entries = [NumberedReference(i + 1, ref) for i, ref in enumerate(listed)]
-        return PageReferences(entries, markdown, list(unknown))
+        return PageReferences(entries, markdown, list(unknown), 0, open_fence)
 
     # Order of first citation, then the remaining front-matter entries.
     order: list[int] = []
@@ -247,6 +323,7 @@ def number_references(
 
     assert render_citation is not None
     out: list[str] = []
+    inline_html: list[str] = []
     at = 0
     for citation in citations:
         items: list[CitedItem] = []
@@ -260,11 +337,34 @@ def number_references(
             entry.citation_ids.append(citation_id)
             items.append(CitedItem(key, entry, citation_id))
         out.append(markdown[at:citation.start])
-        out.append(render_citation(items))
+        html = render_citation(items)
+        if token is None or _in_heading(markdown, citation.start, citation.end):
+            out.append(html)
+        else:
+            out.append(f"{token}{len(inline_html)}q")
+            inline_html.append(html)
         at = citation.end
     out.append(markdown[at:])
     entries = [entries_by_index[i] for i in order]
-    return PageReferences(entries, "".join(out), list(unknown), len(citations))
+    return PageReferences(entries, "".join(out), list(unknown), len(citations), open_fence, inline_html)
+
+
+_SETEXT_RE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*(?:\n|$)")
+
+
+def _in_heading(markdown: str, start: int, end: int) -> bool:
+    line_start = markdown.rfind("\n", 0, start) + 1
+    if markdown[line_start:start].lstrip(" ").startswith("#"):
+        return True
+    next_line = markdown.find("\n", end)
+    return next_line >= 0 and bool(_SETEXT_RE.match(markdown, next_line + 1))
+
+
+def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
+    """Put each citation's HTML where :func:`number_references` left its token."""
+    if not inline_html or token not in html:
+        return html
+    return re.sub(re.escape(token) + r"(\d+)q", lambda m: inline_html[int(m.group(1))], html)
 
 
 # -- the section at the end of the page ------------------------------------------------------
@@ -278,15 +378,19 @@ def markdown_heading_text(label: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def append_section(markdown: str, heading: str, placeholder: str, level: int = 2) -> str:
+_UNSET = object()
+
+
+def append_section(markdown: str, heading: str, placeholder: str, level: int = 2,
+                   open_fence: str | None | object = _UNSET) -> str:
     """``markdown`` with a heading and a placeholder paragraph at the end.
 
     A code block left open at the end of the page is closed first, so the heading does
-    not end up inside it.
+    not end up inside it (pass ``open_fence`` when the source was already scanned).
     """
     tail = markdown.rstrip("\n")
-    if "```" in markdown or "~~~" in markdown:
-        fence = find_code_regions(markdown).open_fence
-        if fence is not None:
-            tail += "\n" + fence
+    if open_fence is _UNSET:
+        open_fence = find_code_regions(markdown).open_fence if ("```" in markdown or "~~~" in markdown) else None
+    if isinstance(open_fence, str):
+        tail += "\n" + open_fence
     return f"{tail}\n\n{'#' * level} {markdown_heading_text(heading)}\n\n{placeholder}\n"
