@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -99,6 +100,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._library: Library | None = None
         self._references: dict[str, PageReferences] = {}
         self._references_json_ld: dict[str, str] = {}
+        self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._placeholder = ""
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
@@ -288,6 +290,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             log.warning(f"mkdocs.yml: {problem}")
         self._references.clear()
         self._references_json_ld.clear()
+        self._entry_html.clear()  # labels or templates may have changed
         self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
 
     def _lookup(self, key: str) -> Reference | None:
@@ -338,9 +341,17 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return html_text
         assert self._renderer is not None
         env = self._renderer.env
+        entry_template = env.get_template(f"{TEMPLATE_FOLDER}/bibliography-entry.html")
+        entry_html = []
+        for entry in references.entries:
+            # An entry of a shared file is the same object on every page citing it: render it once.
+            cached = self._entry_html.get(id(entry.reference))
+            if cached is None or cached[0] is not entry.reference:
+                html = Markup(entry_template.render(reference=entry.reference, labels=self._labels).strip())
+                cached = self._entry_html[id(entry.reference)] = (entry.reference, html)
+            entry_html.append(cached[1])
         listing = env.get_template(f"{TEMPLATE_FOLDER}/bibliography.html").render(
-            references=references.entries, labels=self._labels,
-            entry_template=env.get_template(f"{TEMPLATE_FOLDER}/bibliography-entry.html"))
+            references=references.entries, entry_html=entry_html, labels=self._labels)
         paragraph = f"<p>{self._placeholder}</p>"
         if paragraph in html_text:
             html_text = html_text.replace(paragraph, listing, 1)

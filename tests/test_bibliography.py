@@ -174,11 +174,11 @@ def test_partials_can_be_overridden(tmp_path: Path) -> None:
     overrides = tmp_path / "overrides" / "essay-meta"
     overrides.mkdir(parents=True)
     (overrides / "bibliography-entry.html").write_text(
-        '<span class="mine">{{ entry.number }}: {{ entry.reference.title }}</span>', encoding="utf-8")
+        '<span class="mine">{{ labels.accessed }}: {{ reference.title }}</span>', encoding="utf-8")
     page = essay('  - title: "A <b>"\n    link: https://a.org\n')
     site = build_site(tmp_path, {"index.md": page}, theme={"name": "mkdocs", "custom_dir": "overrides"})
     _, [entry] = references(site)
-    assert entry.select_one("span.mine").get_text() == "1: A <b>"
+    assert entry.select_one("span.mine").get_text() == "Accessed: A <b>"
 
 
 def test_strict_build_fails_on_a_bad_entry_and_plain_build_keeps_the_rest(tmp_path: Path) -> None:
