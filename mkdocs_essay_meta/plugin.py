@@ -11,6 +11,7 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -101,6 +102,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._references: dict[str, PageReferences] = {}
         self._references_json_ld: dict[str, str] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
+        self._render_citation: Callable[[list[CitedItem]], str] | None = None
         self._placeholder = ""
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
@@ -291,7 +293,22 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._references.clear()
         self._references_json_ld.clear()
         self._entry_html.clear()  # labels or templates may have changed
+        self._render_citation = None
         self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
+
+    def _citation_renderer(self) -> Callable[[list[CitedItem]], str]:
+        """citation.html's ``citation`` macro (loaded once per build), else the template itself."""
+        if self._render_citation is None:
+            assert self._renderer is not None
+            template = self._renderer.env.get_template(f"{TEMPLATE_FOLDER}/citation.html")
+            macro = getattr(template.make_module({"labels": self._labels}), "citation", None)
+            labels = self._labels
+            if callable(macro):
+                self._render_citation = lambda items: " ".join(str(macro(items, labels)).split("\n"))
+            else:
+                self._render_citation = lambda items: " ".join(
+                    template.render(items=items, labels=labels).split("\n"))
+        return self._render_citation
 
     def _lookup(self, key: str) -> Reference | None:
         return self._library.get(key) if self._library is not None else None
@@ -300,11 +317,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         can_cite = self.config.citations and (essay.bibliography or self._bibliography_paths)
         if not essay.bibliography and not (can_cite and "[@" in markdown):
             return markdown
-        assert self._renderer is not None
-        template = self._renderer.env.get_template(f"{TEMPLATE_FOLDER}/citation.html")
-
-        def render_citation(items: list[CitedItem]) -> str:
-            return " ".join(template.render(items=items, labels=self._labels).split("\n"))
+        render_citation = self._citation_renderer()
 
         src = page.file.src_uri
         found = number_references(essay.bibliography, markdown, self._lookup,

@@ -122,6 +122,11 @@ class Reference:
         title = self.title or self.link or self.key or ""
         return f"{head}: {title}" if head and title else head or title
 
+    @cached_property
+    def schema_org_json(self) -> str:
+        """:func:`schema_org` of this entry as JSON text (computed once per entry)."""
+        return json.dumps(schema_org(self), ensure_ascii=False, separators=(",", ":"))
+
     @property
     def identity(self) -> tuple[str, ...] | None:
         """What makes two entries the same one: their key, else their title and link."""
@@ -317,10 +322,9 @@ def json_ld(headline: str | None, references: Sequence[Reference]) -> str:
     ``<``, ``>`` and ``&`` are written as ``\\u`` escapes, so no value can close the script
     element or open a comment, and the result is still the same JSON.
     """
-    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "Article"}
+    head = '{"@context":"https://schema.org","@type":"Article"'
     if headline:
-        data["headline"] = headline
-    data["citation"] = [schema_org(ref) for ref in references]
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        head += ',"headline":' + json.dumps(headline, ensure_ascii=False)
+    text = head + ',"citation":[' + ",".join(ref.schema_org_json for ref in references) + "]}"
     return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

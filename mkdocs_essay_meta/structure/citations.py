@@ -24,6 +24,7 @@ import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .bibliography import Reference
 
@@ -44,8 +45,7 @@ _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     """One ``[@a; @b]`` in the source: where it is and the keys it names, in order."""
 
     start: int
@@ -230,14 +230,14 @@ class NumberedReference:
     reference: Reference
     citation_ids: list[str] = field(default_factory=list)
     """The ids of the citations that point here, in order (for back links)."""
+    anchor: str = ""
+    """The id of the entry's list item (``essay-meta-ref-3``)."""
 
-    @property
-    def anchor(self) -> str:
-        return f"essay-meta-ref-{self.number}"
+    def __post_init__(self) -> None:
+        self.anchor = self.anchor or f"essay-meta-ref-{self.number}"
 
 
-@dataclass(frozen=True)
-class CitedItem:
+class CitedItem(NamedTuple):
     """One key of one citation, as the reader sees it: a numbered link, or an unknown key."""
 
     key: str
