@@ -324,8 +324,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                                   render_citation if can_cite else None, token=self._placeholder + "cite")
         for key in found.unknown_keys:
             where = ", ".join(self.config.bibliography_files) or "no bibliography_files are configured"
-            log.warning(f"{src}: citation key {key!r} is in neither the page's bibliography nor the "
-                        f"bibliography files ({where}); expected a known key")
+            log.warning(f"{src}: citation key {key!r} is not given in full in the page's bibliography "
+                        f"nor found in the bibliography files ({where}); expected a known key")
         if self._library is not None:
             for problem in self._library.take_problems():
                 log.warning(problem)

@@ -207,17 +207,32 @@ def find_citations(markdown: str, regions: CodeRegions | None = None) -> list[Ci
     if "[@" not in markdown:
         return []
     found = []
+    spans: tuple[tuple[int, int], ...] | None = None
+    i = 0  # candidates come in source order: walk the sorted spans alongside them
     for m in _CITATION_RE.finditer(markdown):
         start = m.start()
         if start and markdown[start - 1] in _NOT_BEFORE:
             continue
-        if regions is None:
-            regions = find_code_regions(markdown)
-        if regions.contains(start):
+        if spans is None:
+            spans = (regions or find_code_regions(markdown)).spans
+            ends = _running_max_ends(spans)
+        while i < len(spans) and ends[i] <= start:
+            i += 1
+        if i < len(spans) and any(a <= start < b for a, b in spans[i:i + 4] if a <= start):
             continue
-        keys = tuple(_KEY_SPLIT_RE.split(m.group(1)[1:]))
+        text = m.group(1)
+        keys = tuple(_KEY_SPLIT_RE.split(text[1:])) if ";" in text else (text[1:],)
         found.append(Citation(start, m.end(), keys))
     return found
+
+
+def _running_max_ends(spans: Sequence[tuple[int, int]]) -> list[int]:
+    """For each span, the furthest end of it and the spans before it (spans may nest)."""
+    ends, furthest = [], 0
+    for _, end in spans:
+        furthest = max(furthest, end)
+        ends.append(furthest)
+    return ends
 
 
 # -- numbering -----------------------------------------------------------------------------
@@ -356,8 +371,9 @@ def _in_heading(markdown: str, start: int, end: int) -> bool:
     line_start = markdown.rfind("\n", 0, start) + 1
     if markdown[line_start:start].lstrip(" ").startswith("#"):
         return True
-    next_line = markdown.find("\n", end)
-    return next_line >= 0 and bool(_SETEXT_RE.match(markdown, next_line + 1))
+    next_line = markdown.find("\n", end) + 1
+    return 0 < next_line < len(markdown) and markdown[next_line] in " =-" and bool(
+        _SETEXT_RE.match(markdown, next_line))
 
 
 def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
