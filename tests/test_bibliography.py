@@ -209,3 +209,20 @@ def test_pages_without_bibliography_are_untouched(tmp_path: Path) -> None:
     soup = site.soup("index.html")
     assert soup.select_one(".essay-meta-bibliography") is None and "[@home]" in soup.get_text()
     assert site.plugin_warnings() == []
+
+
+def test_shared_file_is_parsed_once_per_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs_essay_meta.structure import bibfiles
+
+    calls = []
+    real = bibfiles.parse_bibtex
+    monkeypatch.setattr(bibfiles, "parse_bibtex", lambda text, problems: calls.append(1) or real(text, problems))
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    pages = {f"essay-{n}.md": essay('  - "@vaswani2017"\n', body=f"Essay {n} cites [@vaswani2017].\n")
+             for n in range(4)}
+    site = build_site(tmp_path, {"index.md": "# Home\n", **pages}, plugin={"bibliography_files": ["refs.bib"]},
+                      strict=True)
+    assert len(calls) == 1
+    for n in range(4):
+        _, [entry] = references(site, f"essay-{n}/index.html")
+        assert "Attention Is All You Need" in entry.get_text()
