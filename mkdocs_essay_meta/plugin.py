@@ -7,7 +7,6 @@ everything it shows lives in ``templates/essay-meta/`` and ``assets/``.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import uuid
