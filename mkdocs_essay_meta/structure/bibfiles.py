@@ -254,7 +254,8 @@ def _person_name(person: Any) -> str:
 
 
 def bibtex_reference(key: str, entry: Any, problems: list[str]) -> Reference:
-    fields = entry.fields
+    # pybtex's case-insensitive mapping is slow to query; one plain dict is not.
+    fields = {name.lower(): value for name, value in entry.fields.items()}
 
     def get(*names: str) -> str | None:
         for name in names:
@@ -263,8 +264,10 @@ def bibtex_reference(key: str, entry: Any, problems: list[str]) -> Reference:
                 return latex_to_text(value)
         return None
 
-    people = entry.persons.get("author") or entry.persons.get("editor") or []
-    authors = tuple("et al." if _person_name(p).lower() == "others" else _person_name(p) for p in people)
+    persons = entry.persons
+    people = persons.get("author") or persons.get("editor") or [] if persons else []
+    names = [_person_name(p) for p in people]
+    authors = tuple("et al." if name.lower() == "others" else name for name in names)
     return _checked(
         key, problems,
         title=get("title"),
@@ -275,7 +278,7 @@ def bibtex_reference(key: str, entry: Any, problems: list[str]) -> Reference:
         publisher=get("publisher", "institution", "school", "organization"),
         volume=get("volume"),
         issue=get("number", "issue"),
-        pages=(get("pages") or "").replace("--", "\u2013") or None,
+        pages=get("pages"),
         doi=fields.get("doi"),
         accessed=get("urldate"),
         note=get("note"),

@@ -194,9 +194,9 @@ def find_code_regions(markdown: str) -> CodeRegions:
         at = 0
         for start, end in [*blocks, (len(markdown), len(markdown))]:
             if start > at:
-                if "`" in markdown[at:start]:
+                if markdown.find("`", at, start) >= 0:
                     inline.extend(_code_spans(markdown, at, start))
-                if "<!--" in markdown[at:start]:
+                if markdown.find("<!--", at, start) >= 0:
                     inline.extend((m.start(), m.end()) for m in _COMMENT_RE.finditer(markdown, at, start))
             at = max(at, end)
     return CodeRegions(tuple(sorted(blocks + inline)), open_fence)
