@@ -288,3 +288,10 @@ def test_latex_to_text(latex: str, text: str) -> None:
     from mkdocs_essay_meta.structure.bibfiles import latex_to_text
 
     assert latex_to_text(latex) == text
+
+
+def test_fill_citations_replaces_only_its_tokens() -> None:
+    from mkdocs_essay_meta.structure.citations import fill_citations
+
+    html = "<p>a TOK0q b TOK1q c TOK9q d TOKxq TOK</p>"
+    assert fill_citations(html, "TOK", ["[1]", "[2]"]) == "<p>a [1] b [2] c TOK9q d TOKxq TOK</p>"

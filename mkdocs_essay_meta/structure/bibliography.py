@@ -124,8 +124,8 @@ class Reference:
 
     @cached_property
     def schema_org_json(self) -> str:
-        """:func:`schema_org` of this entry as JSON text (computed once per entry)."""
-        return json.dumps(schema_org(self), ensure_ascii=False, separators=(",", ":"))
+        """:func:`schema_org` of this entry as JSON text safe in a script (computed once per entry)."""
+        return _script_safe(json.dumps(schema_org(self), ensure_ascii=False, separators=(",", ":")))
 
     @property
     def identity(self) -> tuple[str, ...] | None:
@@ -324,7 +324,10 @@ def json_ld(headline: str | None, references: Sequence[Reference]) -> str:
     """
     head = '{"@context":"https://schema.org","@type":"Article"'
     if headline:
-        head += ',"headline":' + json.dumps(headline, ensure_ascii=False)
-    text = head + ',"citation":[' + ",".join(ref.schema_org_json for ref in references) + "]}"
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        head += ',"headline":' + _script_safe(json.dumps(headline, ensure_ascii=False))
+    return head + ',"citation":[' + ",".join(ref.schema_org_json for ref in references) + "]}"
+
+
+def _script_safe(json_text: str) -> str:
+    return (json_text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -380,7 +380,18 @@ def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
     """Put each citation's HTML where :func:`number_references` left its token."""
     if not inline_html or token not in html:
         return html
-    return re.sub(re.escape(token) + r"(\d+)q", lambda m: inline_html[int(m.group(1))], html)
+    parts = html.split(token)
+    out = [parts[0]]
+    for part in parts[1:]:
+        end = part.find("q")
+        index = part[:end]
+        if end > 0 and index.isdigit() and int(index) < len(inline_html):
+            out.append(inline_html[int(index)])
+            out.append(part[end + 1:])
+        else:  # not one of ours after all: keep it as it was
+            out.append(token)
+            out.append(part)
+    return "".join(out)
 
 
 # -- the section at the end of the page ------------------------------------------------------
