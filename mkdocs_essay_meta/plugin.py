@@ -9,12 +9,15 @@ from __future__ import annotations
 import html
 import os
 import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,10 +26,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from . import stylesheet
 from .labels import labels_for
-from .rendering import Renderer, parse_locale
+from .rendering import TEMPLATE_FOLDER, Renderer, parse_locale
+from .structure.bibfiles import BibliographyFiles, Library
+from .structure.bibliography import Reference, json_ld
+from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_front_matter
 from .structure.listings import (
@@ -88,6 +95,15 @@ class EssayMetaConfig(base.Config):
     labels = c.DictOfItems(c.Type(str), default={})
     material_status = c.Type(bool, default=False)
     featured = c.SubConfig(FeaturedConfig)
+    # -- bibliography and citations (docs/bibliography.md) --
+    bibliography = c.Type(bool, default=True)
+    """Add a references section to every page that has a bibliography or citations."""
+    bibliography_files = c.ListOfItems(c.Type(str), default=[])
+    """Shared BibTeX (.bib) and CSL-JSON (.json) files, relative to mkdocs.yml."""
+    citations = c.Type(bool, default=True)
+    """Turn [@key] and [@a; @b] in the text into links to the numbered references."""
+    bibliography_json_ld = c.Type(bool, default=True)
+    """Also give each page's references as schema.org JSON-LD in the page's head."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +142,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._listing_hosts: set[str] = set()
         self._listed_state: dict[str, Any] | None = None
         self._entries: list[Entry] = []
+        # bibliography and citations
+        self._bibliography_files = BibliographyFiles()
+        self._bibliography_paths: list[str] = []
+        self._library: Library | None = None
+        self._references: dict[str, PageReferences] = {}
+        self._references_json_ld: dict[str, str] = {}
+        self._entry_html: dict[int, tuple[Reference, Markup]] = {}
+        self._render_citation: Callable[[list[CitedItem]], str] | None = None
+        self._placeholder = ""
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -175,6 +200,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         key = (tuple(dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
             self._renderer = Renderer(dirs, locale, tz, self.config.date_format)
+        self._configure_bibliography(config)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -209,11 +235,24 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             markdown = FRONT_MATTER_RE.sub("", normalize_source(markdown), count=1)
         if self._is_material and "status" in page.meta:
             self._fix_material_status(page, record.essay)
+        if self.config.bibliography:
+            markdown = self._cite_and_list_references(markdown, page, record.essay)
         return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self._active:
+            return None
+        references = self._references.pop(page.file.src_uri, None)
+        if references is not None:
+            if config.theme.name == "readthedocs" and references.entries:
+                self._nest_toc_under_title(page)
+            html = self._render_references(html, page, references)
+        self._remember_page_facts(html, page)
+        return html
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> dict[str, Any] | None:
-        if self.config.enabled:
+        if self._active:
             self._insert_listings(page)
         record = self._records.get(page.file.src_uri)
         if record is None or not record.essay.is_essay or not self.config.header:
@@ -237,15 +276,18 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        json_ld = self._references_json_ld.pop(page.file.src_uri, None)
+        if json_ld is not None:
+            output = output.replace("</head>", json_ld + "\n</head>", 1)
         record = self._records.get(page.file.src_uri)
         if record is None or not self.config.head_tags:
-            return None
+            return output
         essay = record.essay
         if not (essay.meta_title or essay.description):
-            return None
+            return output
         head_end = output.find("</head>")
         if head_end < 0:
-            return None
+            return output
         head = output[:head_end]
         if essay.meta_title:
             head = _TITLE_RE.sub(lambda _: f"<title>{html.escape(essay.meta_title or '')}</title>", head, count=1)
@@ -303,9 +345,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # pages) still list every essay. Listings are rendered in on_page_context, after every
     # page has been read.
 
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if not self.config.enabled:
-            return None
+    def _remember_page_facts(self, html: str, page: Page) -> None:
+        """Keep what a listing needs of this page's HTML (its first paragraph)."""
         uri = page.file.src_uri
         record = self._records.get(uri)
         if record is not None and record.essay.is_essay:
@@ -316,10 +357,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._listing_hosts.add(uri)
         else:
             self._listing_hosts.discard(uri)
-        return None
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        if self.config.enabled:
+        if self._active:
             self._entries = self._collect_entries(files)
         return None
 
@@ -424,3 +464,102 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             "listing.html", kind=kind, spec=spec, groups=groups, count=count,
             grouped=spec.group is not None, scales=self._options.scales, labels=self._labels,
         )
+
+    # -- bibliography and citations ----------------------------------------------------------
+
+    def _configure_bibliography(self, config: MkDocsConfig) -> None:
+        base_dir = os.path.dirname(config.config_file_path or "") or os.getcwd()
+        self._bibliography_paths = [os.path.normpath(os.path.join(base_dir, p))
+                                    for p in self.config.bibliography_files]
+        # Parsed when a page first needs an entry; a file unchanged since the last build is not re-read.
+        self._library = self._bibliography_files.library(self._bibliography_paths)
+        for problem in self._library.take_problems():
+            log.warning(f"mkdocs.yml: {problem}")
+        self._references.clear()
+        self._references_json_ld.clear()
+        self._entry_html.clear()  # labels or templates may have changed
+        self._render_citation = None
+        self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
+
+    def _citation_renderer(self) -> Callable[[list[CitedItem]], str]:
+        """citation.html's ``citation`` macro (loaded once per build), else the template itself."""
+        if self._render_citation is None:
+            assert self._renderer is not None
+            template = self._renderer.env.get_template(f"{TEMPLATE_FOLDER}/citation.html")
+            macro = getattr(template.make_module({"labels": self._labels}), "citation", None)
+            labels = self._labels
+            if callable(macro):
+                self._render_citation = lambda items: " ".join(str(macro(items, labels)).split("\n"))
+            else:
+                self._render_citation = lambda items: " ".join(
+                    template.render(items=items, labels=labels).split("\n"))
+        return self._render_citation
+
+    def _lookup(self, key: str) -> Reference | None:
+        return self._library.get(key) if self._library is not None else None
+
+    def _cite_and_list_references(self, markdown: str, page: Page, essay: Essay) -> str:
+        can_cite = self.config.citations and (essay.bibliography or self._bibliography_paths)
+        if not essay.bibliography and not (can_cite and "[@" in markdown):
+            return markdown
+        render_citation = self._citation_renderer()
+
+        src = page.file.src_uri
+        found = number_references(essay.bibliography, markdown, self._lookup,
+                                  render_citation if can_cite else None, token=self._placeholder + "cite")
+        for key in found.unknown_keys:
+            where = ", ".join(self.config.bibliography_files) or "no bibliography_files are configured"
+            log.warning(f"{src}: citation key {key!r} is not given in full in the page's bibliography "
+                        f"nor found in the bibliography files ({where}); expected a known key")
+        if self._library is not None:
+            for problem in self._library.take_problems():
+                log.warning(problem)
+        self._references[src] = found
+        if not found.entries:
+            return found.markdown
+        return append_section(found.markdown, self._labels["bibliography"], self._placeholder,
+                              open_fence=found.open_fence)
+
+    @staticmethod
+    def _nest_toc_under_title(page: Page) -> None:
+        """readthedocs lists only the children of a page's first heading, taking it for the title.
+
+        On a page whose Markdown has no leading ``#`` title (the essay header supplies it),
+        that would hide every heading, the references included; nest them under the title.
+        """
+        items = page.toc.items
+        if items and items[0].level > 1:
+            title = AnchorLink(page.title or "", "", 1)
+            title.children = list(items)
+            page.toc = TableOfContents([title])
+
+    def _render_references(self, html_text: str, page: Page, references: PageReferences) -> str:
+        html_text = fill_citations(html_text, self._placeholder + "cite", references.inline_html)
+        if not references.entries:
+            return html_text
+        assert self._renderer is not None
+        env = self._renderer.env
+        entry_template = env.get_template(f"{TEMPLATE_FOLDER}/bibliography-entry.html")
+        entry_html = []
+        for entry in references.entries:
+            # An entry of a shared file is the same object on every page citing it: render it once.
+            cached = self._entry_html.get(id(entry.reference))
+            if cached is None or cached[0] is not entry.reference:
+                html = Markup(entry_template.render(reference=entry.reference, labels=self._labels).strip())
+                cached = self._entry_html[id(entry.reference)] = (entry.reference, html)
+            entry_html.append(cached[1])
+        listing = env.get_template(f"{TEMPLATE_FOLDER}/bibliography.html").render(
+            references=references.entries, entry_html=entry_html, labels=self._labels)
+        paragraph = f"<p>{self._placeholder}</p>"
+        if paragraph in html_text:
+            html_text = html_text.replace(paragraph, listing, 1)
+        else:
+            html_text = html_text.replace(self._placeholder, listing, 1)
+        if self.config.bibliography_json_ld:
+            record = self._records.get(page.file.src_uri)
+            title = (record.essay.title if record else None) or page.title
+            data = json_ld(title, [entry.reference for entry in references.entries])
+            self._references_json_ld[page.file.src_uri] = f'<script type="application/ld+json">{data}</script>'
+
+        return html_text
+

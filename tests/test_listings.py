@@ -283,7 +283,8 @@ def test_serve_rebuilds_keep_the_index_right(tmp_path: Path, dirty: bool) -> Non
 def test_sample_essay_listed_on_every_theme(tmp_path: Path, theme: str) -> None:
     pages = {"index.md": HOME, "essays/llm.md": SAMPLE_ESSAY,
              "essays/index.md": "# All essays\n\n<!-- essay-meta:listing group=category -->\n"}
-    site = build_site(tmp_path, pages, theme=theme, strict=True)
+    site = build_site(tmp_path, pages, theme=theme)
+    assert site.warnings_beside_the_samples_duplicate() == []
     listing = site.soup("essays/index.html").select_one("section.essay-meta-listing")
     assert listing.select_one("h3").get_text() == "Artificial Intelligence"
     link = listing.select_one(".essay-meta-card__title a")

@@ -1,40 +1,71 @@
-"""Bibliography entries from front matter.
+"""Bibliography entries: the :class:`Reference` model and the front-matter parser.
 
-An entry may be written as:
+An entry in a page's ``bibliography`` list may be written as:
 
 * the sample's ``{title, link}`` mapping;
-* a plain string, shown as written;
-* a richer mapping: ``author``/``authors``, ``year`` or ``date``, ``publisher``/``journal``,
-  ``doi``, ``url``, ``accessed``, ``note``;
-* a citation key (``"@key"`` or ``{key: ...}``) that refers to a shared bibliography file.
+* a plain string, shown as written (a bare ``https://`` address becomes a link);
+* a richer mapping: ``author``/``authors``, ``year`` or ``date``, ``journal``, ``publisher``,
+  ``volume``, ``issue``, ``pages``, ``doi``, ``url``/``link``, ``accessed``, ``note`` (and an
+  optional ``key``, so that the text can cite it as ``[@key]``);
+* a citation key — ``"@key"`` or ``{key: key}`` — naming an entry of a shared bibliography
+  file (see :mod:`.bibfiles`); it is looked up when the page is rendered.
+
+Links are checked here, once: a :class:`Reference` only ever holds an allowed link.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from .links import EXPECTED as LINK_EXPECTED
 from .links import safe_url
 from .problems import Problems
 
-_MAPPING_FIELDS = frozenset({
-    "title", "link", "url", "author", "authors", "year", "date", "publisher", "journal",
-    "doi", "accessed", "note", "key", "id",
-})
+ENTRY_FIELDS = (
+    "title", "link", "url", "author", "authors", "year", "date", "journal", "publisher",
+    "volume", "issue", "pages", "doi", "accessed", "note", "key", "id",
+)
+"""Every field a mapping entry may have (``id`` is CSL's name for ``key``)."""
+
+_FIELD_SET = frozenset(ENTRY_FIELDS)
+
+_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+DOI_EXPECTED = "a DOI such as 10.1000/182"
+
+_KEY_RE = re.compile(r"^[\w][\w:.#$%&+?<>~/\-]*$")
+KEY_EXPECTED = "a citation key of letters, digits and _:.#$%&+?<>~/- (such as smith2020)"
 
 
 @dataclass(frozen=True)
 class Reference:
-    """One bibliography entry, with every link already checked."""
+    """One bibliography entry, with every link already checked.
+
+    The derived texts (``link``, ``author_text``, ...) are computed once per entry: a shared
+    file's entry is rendered on every page that cites it.
+    """
 
     title: str | None = None
     url: str | None = None
+    """An allowed link (http, https, mailto or relative), or none."""
     authors: tuple[str, ...] = ()
-    year: str | None = None
-    container: str | None = None
-    """Journal or publisher."""
+    issued: str | None = None
+    """The year or the date of publication, as written."""
+    journal: str | None = None
+    """The journal, book or website the work appeared in."""
+    publisher: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
     doi: str | None = None
+    """A bare DOI (``10.1000/182``), without resolver prefix."""
     accessed: str | None = None
     note: str | None = None
     key: str | None = None
@@ -42,93 +73,261 @@ class Reference:
     text: str | None = None
     """A plain-string entry, shown as written."""
 
-    @property
+    @cached_property
     def doi_url(self) -> str | None:
-        return f"https://doi.org/{self.doi}" if self.doi else None
+        """The DOI as an https://doi.org/ link."""
+        return "https://doi.org/" + quote(self.doi, safe="/:;()._-~") if self.doi else None
 
-    @property
+    @cached_property
     def link(self) -> str | None:
+        """Where the title links to: the entry's own link, else its DOI."""
         return self.url or self.doi_url
 
     @property
     def is_key_only(self) -> bool:
         """A reference to a shared bibliography entry that still has to be looked up."""
-        return self.key is not None and not any(
-            (self.title, self.url, self.authors, self.text, self.doi, self.container))
+        return self.key is not None and not any((
+            self.title, self.url, self.authors, self.text, self.doi, self.journal,
+            self.publisher, self.note, self.issued,
+        ))
 
+    @cached_property
+    def author_text(self) -> str:
+        """``A``, ``A & B`` or ``A, B & C``."""
+        if len(self.authors) < 2:
+            return "".join(self.authors)
+        if self.authors[-1] == "et al.":
+            return ", ".join(self.authors[:-1]) + " et al."
+        return ", ".join(self.authors[:-1]) + " & " + self.authors[-1]
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
+    @cached_property
+    def source_text(self) -> str:
+        """Where it appeared: ``Journal 12(3): 45–67``; empty when unknown."""
+        text = self.journal or ""
+        if self.volume:
+            text += f" {self.volume}" if text else self.volume
+        if self.issue:
+            text += f"({self.issue})"
+        if self.pages:
+            text += f": {self.pages}" if text else self.pages
+        return text
+
+    @cached_property
+    def label(self) -> str:
+        """A one-line description (for tooltips and warnings)."""
+        if self.text:
+            return self.text
+        parts = [p for p in (self.author_text, f"({self.issued})" if self.issued else "") if p]
+        head = " ".join(parts)
+        title = self.title or self.link or self.key or ""
+        return f"{head}: {title}" if head and title else head or title
+
+    @cached_property
+    def schema_org_json(self) -> str:
+        """:func:`schema_org` of this entry as JSON text safe in a script (computed once per entry)."""
+        return _script_safe(json.dumps(schema_org(self), ensure_ascii=False, separators=(",", ":")))
+
+    @property
+    def identity(self) -> tuple[str, ...] | None:
+        """What makes two entries the same one: their key, else their title and link."""
+        if self.key:
+            return ("key", self.key)
+        if self.text:
+            return ("text", self.text.casefold())
+        if self.title or self.link:
+            return ("title+link", (self.title or "").casefold(), self.link or "")
         return None
+
+
+def text_value(value: Any) -> str | None:
+    """A scalar as stripped text; dates in ISO form; ``None`` for nothing or a container."""
+    if value is None or isinstance(value, (dict, list, tuple, bool)):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()[:10]
     text = str(value).strip()
     return text or None
 
 
-def _parse_mapping(entry: dict[Any, Any], field: str, problems: Problems) -> Reference | None:
-    unknown = [k for k in entry if k not in _MAPPING_FIELDS]
-    for k in unknown:
-        problems.add(field, k, "an entry field: " + ", ".join(sorted(_MAPPING_FIELDS)))
-    raw_authors = entry.get("authors", entry.get("author"))
-    if isinstance(raw_authors, list):
-        authors = tuple(a for a in (_text(x) for x in raw_authors) if a)
-    elif _text(raw_authors):
-        authors = (_text(raw_authors),)  # type: ignore[assignment]
-    else:
-        authors = ()
+def normalize_doi(raw: str) -> str | None:
+    """The bare DOI in ``raw`` (resolver prefixes removed), or ``None`` if it is not one."""
+    doi = raw.strip()
+    lowered = doi.lower()
+    for prefix in _DOI_PREFIXES:
+        if lowered.startswith(prefix):
+            doi = doi[len(prefix):].strip()
+            break
+    return doi if _DOI_RE.match(doi) else None
+
+
+def is_valid_key(key: str) -> bool:
+    return bool(_KEY_RE.match(key))
+
+
+def split_authors(value: Any) -> tuple[str, ...]:
+    """Names from a string (``"A and B"``), a list of strings, or ``{given, family}`` mappings."""
+    if isinstance(value, str):
+        value = re.split(r"\s+and\s+", value.strip())
+    if not isinstance(value, list):
+        name = text_value(value)
+        return (name,) if name else ()
+    names: list[str] = []
+    for item in value:
+        if isinstance(item, Mapping):
+            name = text_value(item.get("literal") or item.get("name")) or " ".join(
+                p for p in (text_value(item.get("given")), text_value(item.get("family"))) if p)
+        else:
+            name = text_value(item)
+        if name:
+            names.append("et al." if name.lower() in ("others", "et al", "et al.") else name)
+    return tuple(names)
+
+
+def parse_entry(entry: Any, field: str, problems: Problems) -> Reference | None:
+    """One entry of a ``bibliography`` list; ``None`` (and a problem) when it is unusable."""
+    if isinstance(entry, str):
+        text = entry.strip()
+        if not text:
+            problems.add(field, entry, "a non-empty entry")
+            return None
+        if text.startswith("@") and not any(c.isspace() for c in text):
+            if not is_valid_key(text[1:]):
+                problems.add(field, entry, KEY_EXPECTED)
+                return None
+            return Reference(key=text[1:])
+        if text.startswith(("https://", "http://")) and not any(c.isspace() for c in text):
+            url = safe_url(text)
+            if url:
+                return Reference(title=text, url=url)
+        return Reference(text=text)
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        return Reference(text=str(entry))
+    if isinstance(entry, Mapping):
+        return _parse_mapping(entry, field, problems)
+    problems.add(field, entry, "a string, \"@key\", or a mapping with title and link")
+    return None
+
+
+def _parse_mapping(entry: Mapping[Any, Any], field: str, problems: Problems) -> Reference | None:
+    for k in entry:
+        if k not in _FIELD_SET:
+            problems.add(f"{field}.{k}", entry[k], "one of the entry fields " + ", ".join(ENTRY_FIELDS))
+    for name in ("title", "year", "date", "journal", "publisher", "volume", "issue", "pages",
+                 "accessed", "note", "key", "id", "doi"):
+        value = entry.get(name)
+        if value is not None and (isinstance(value, (dict, list, bool))):
+            problems.add(f"{field}.{name}", value, "text")
+
     url = None
-    for link_field in ("url", "link"):
-        raw = entry.get(link_field)
-        if raw is None:
-            continue
-        url = safe_url(raw)
+    link_field = "link" if entry.get("link") is not None else "url"
+    raw_link = entry.get(link_field)
+    if raw_link is not None:
+        url = safe_url(raw_link)
         if url is None:
-            problems.add(f"{field}.{link_field}", raw, LINK_EXPECTED)
-        break
-    doi = _text(entry.get("doi"))
-    if doi:
-        doi = doi.removeprefix("https://doi.org/").removeprefix("http://dx.doi.org/")
-        doi = doi.removeprefix("doi:")
-    year = entry.get("year", entry.get("date"))
-    key = _text(entry.get("key", entry.get("id")))
+            problems.add(f"{field}.{link_field}", raw_link, LINK_EXPECTED + "; the entry is shown without it")
+
+    doi = None
+    raw_doi = text_value(entry.get("doi"))
+    if raw_doi:
+        doi = normalize_doi(raw_doi)
+        if doi is None:
+            problems.add(f"{field}.doi", raw_doi, DOI_EXPECTED)
+
+    key = text_value(entry.get("key", entry.get("id")))
+    if key is not None and not is_valid_key(key.removeprefix("@")):
+        problems.add(f"{field}.key", key, KEY_EXPECTED)
+        key = None
     ref = Reference(
-        title=_text(entry.get("title")),
+        title=text_value(entry.get("title")),
         url=url,
-        authors=authors,
-        year=_text(year),
-        container=_text(entry.get("journal", entry.get("publisher"))),
+        authors=split_authors(entry.get("authors", entry.get("author"))),
+        issued=text_value(entry.get("date", entry.get("year"))),
+        journal=text_value(entry.get("journal")),
+        publisher=text_value(entry.get("publisher")),
+        volume=text_value(entry.get("volume")),
+        issue=text_value(entry.get("issue")),
+        pages=text_value(entry.get("pages")),
         doi=doi,
-        accessed=_text(entry.get("accessed")),
-        note=_text(entry.get("note")),
-        key=key,
+        accessed=text_value(entry.get("accessed")),
+        note=text_value(entry.get("note")),
+        key=key.removeprefix("@") if key else None,
     )
-    if not (ref.title or ref.url or ref.authors or ref.doi or ref.key or ref.note):
-        problems.add(field, entry, "an entry with at least a title, link, doi or key")
-        return None
+    if ref.identity is None and not ref.key:
+        if raw_link is None and raw_doi is None:
+            problems.add(field, dict(entry), "an entry with at least a title, link, doi or key")
+            return None
+        # Only a rejected link or DOI: keep it visible as text rather than losing the entry.
+        return Reference(text=text_value(raw_link) or raw_doi)
     return ref
 
 
 def parse_bibliography(value: Any, problems: Problems, field: str = "bibliography") -> tuple[Reference, ...]:
-    """The valid entries of a ``bibliography`` value; each invalid one becomes a problem."""
+    """The usable entries of a ``bibliography`` value; every invalid one becomes a problem.
+
+    Duplicates (the same key, or the same title and link) are reported and kept, so the
+    list still shows what the author wrote.
+    """
     if value is None:
         return ()
-    if isinstance(value, (str, dict)):
+    if isinstance(value, (str, Mapping)):
         value = [value]
     if not isinstance(value, list):
         problems.add(field, value, "a list of entries")
         return ()
     refs: list[Reference] = []
+    seen: dict[tuple[str, ...], int] = {}
     for i, entry in enumerate(value):
         where = f"{field}[{i}]"
-        if isinstance(entry, str) and entry.strip():
-            text = entry.strip()
-            if text.startswith("@") and " " not in text:
-                refs.append(Reference(key=text[1:]))
+        ref = parse_entry(entry, where, problems)
+        if ref is None:
+            continue
+        identity = ref.identity
+        if identity is not None:
+            if identity in seen:
+                problems.add(where, entry, f"a new entry, not a duplicate of {field}[{seen[identity]}]")
             else:
-                refs.append(Reference(text=text))
-        elif isinstance(entry, dict):
-            ref = _parse_mapping(entry, where, problems)
-            if ref is not None:
-                refs.append(ref)
-        else:
-            problems.add(where, entry, "a string or a mapping with title and link")
+                seen[identity] = i
+        refs.append(ref)
     return tuple(refs)
+
+
+def schema_org(ref: Reference) -> dict[str, Any] | str:
+    """The entry as a schema.org ``CreativeWork`` (a plain string for a plain-string entry)."""
+    if ref.text:
+        return ref.text
+    work: dict[str, Any] = {"@type": "ScholarlyArticle" if ref.journal else "CreativeWork"}
+    if ref.title:
+        work["name"] = ref.title
+    if ref.authors:
+        work["author"] = [{"@type": "Person", "name": a} for a in ref.authors if a != "et al."]
+    if ref.issued:
+        work["datePublished"] = ref.issued
+    if ref.journal:
+        work["isPartOf"] = {"@type": "Periodical", "name": ref.journal}
+    if ref.publisher:
+        work["publisher"] = {"@type": "Organization", "name": ref.publisher}
+    if ref.pages:
+        work["pagination"] = ref.pages
+    if ref.url:
+        work["url"] = ref.url
+    if ref.doi:
+        work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref.doi}
+        work["sameAs"] = ref.doi_url
+    return work
+
+
+def json_ld(headline: str | None, references: Sequence[Reference]) -> str:
+    """A schema.org ``Article`` with its ``citation`` list, as JSON safe inside ``<script>``.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u`` escapes, so no value can close the script
+    element or open a comment, and the result is still the same JSON.
+    """
+    head = '{"@context":"https://schema.org","@type":"Article"'
+    if headline:
+        head += ',"headline":' + _script_safe(json.dumps(headline, ensure_ascii=False))
+    return head + ',"citation":[' + ",".join(ref.schema_org_json for ref in references) + "]}"
+
+
+def _script_safe(json_text: str) -> str:
+    return (json_text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
