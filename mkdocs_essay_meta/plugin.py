@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from . import stylesheet
 from .labels import labels_for
 from .rendering import Renderer, parse_locale
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
-from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_front_matter
+from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_fields, read_front_matter
 from .structure.problems import Problem, Problems
 from .structure.vocabulary import build_scales
 
@@ -63,9 +63,12 @@ class _Record:
     """What the plugin learned from one page's source, kept across ``serve`` rebuilds."""
 
     fingerprint: tuple[Any, ...] | None
-    essay: Essay
+    essay: Essay | None
+    """The parsed front matter; None until MkDocs has read the page (on_page_markdown)."""
     problems: tuple[Problem, ...]
     front_matter_valid: bool
+    head: Essay
+    """Enough of the essay to tell, in on_files, whether it is a draft or scheduled."""
 
 
 class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
@@ -74,6 +77,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
         self._options: ParseOptions | None = None
+        self._head_fields: frozenset[str] = frozenset()
         self._renderer: Renderer | None = None
         self._labels: dict[str, str] = {}
         self._is_material = False
@@ -103,6 +107,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if options != self._options:
             self._records.clear()  # the same source may now mean something else
         self._options = options
+        # The front-matter keys (with their aliases) that decide whether a page is held back.
+        self._head_fields = frozenset({"draft", "publishdate"} | {
+            alias for alias, target in options.aliases.items() if target in ("draft", "publishdate")})
         self._now = datetime.now(timezone.utc)
         self._is_material = config.theme.name == "material"
 
@@ -123,6 +130,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         key = (tuple(dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
             self._renderer = Renderer(dirs, locale, tz, self.config.date_format)
+        else:
+            self._renderer.refresh()
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -134,9 +143,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 continue
             seen.add(file.src_uri)
             record = self._read(file)
-            for problem in record.problems:
-                log.warning(problem.message(file.src_uri))
-            if self._is_held_back(record.essay) and file.inclusion.value > InclusionLevel.DRAFT.value:
+            if self._is_held_back(record.head) and file.inclusion.value > InclusionLevel.DRAFT.value:
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
@@ -151,6 +158,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = self._records.get(page.file.src_uri)
         if record is None:
             return None
+        if record.essay is None:
+            record = self._complete(page, markdown, record)
+        for problem in record.problems:
+            log.warning(problem.message(page.file.src_uri))
         if not record.front_matter_valid:
             # MkDocs kept the unreadable front matter as body text; the warning says why.
             markdown = FRONT_MATTER_RE.sub("", normalize_source(markdown), count=1)
@@ -161,7 +172,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> dict[str, Any] | None:
         record = self._records.get(page.file.src_uri)
-        if record is None or not record.essay.is_essay or not self.config.header:
+        if record is None or record.essay is None or not record.essay.is_essay or not self.config.header:
             return None
         assert self._renderer is not None
         essay = record.essay
@@ -183,7 +194,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         record = self._records.get(page.file.src_uri)
-        if record is None or not self.config.head_tags:
+        if record is None or record.essay is None or not self.config.head_tags:
             return None
         essay = record.essay
         if not (essay.meta_title or essay.description):
@@ -204,6 +215,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # -- helpers -------------------------------------------------------------------------
 
     def _read(self, file: File) -> _Record:
+        """What on_files needs to know of a page: whether it is held back.
+
+        The whole front matter is parsed later, from the ``meta`` MkDocs reads anyway
+        (see :meth:`_complete`); here only the ``draft`` and ``publishdate`` lines are.
+        """
         fingerprint: tuple[Any, ...] | None = None
         if file.abs_src_path:
             try:
@@ -214,15 +230,36 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         cached = self._records.get(file.src_uri)
         if cached is not None and fingerprint is not None and cached.fingerprint == fingerprint:
             return cached
-        problems = Problems()
+        assert self._options is not None
         try:
             source = normalize_source(file.content_string)
         except (OSError, UnicodeDecodeError):
             source = ""  # MkDocs reports unreadable pages itself
-        front_matter = read_front_matter(source, problems)
-        essay, field_problems = parse_essay(front_matter.data, self._options)
-        record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid)
+        fields = read_fields(source, self._head_fields)
+        if fields is not None:
+            head, _ = parse_essay(fields, self._options)  # its problems are reported with the page
+            record = _Record(fingerprint, None, (), True, head)
+        else:  # unusual or broken front matter: parse it whole, with every problem
+            problems = Problems()
+            front_matter = read_front_matter(source, problems)
+            essay, field_problems = parse_essay(front_matter.data, self._options)
+            record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid, essay)
         self._records[file.src_uri] = record
+        return record
+
+    def _complete(self, page: Page, markdown: str, record: _Record) -> _Record:
+        """Parse the essay from the front matter MkDocs has just read into ``page.meta``."""
+        assert self._options is not None
+        problems = Problems()
+        meta: dict[str, Any] = page.meta
+        valid = True
+        if not meta and FRONT_MATTER_RE.match(normalize_source(markdown)):
+            # MkDocs could not read the block and kept it as text: find out why.
+            front_matter = read_front_matter(normalize_source(markdown), problems)
+            meta, valid = front_matter.data, front_matter.valid
+        essay, field_problems = parse_essay(meta, self._options)
+        record = replace(record, essay=essay, problems=tuple(problems + field_problems), front_matter_valid=valid)
+        self._records[page.file.src_uri] = record
         return record
 
     def _is_held_back(self, essay: Essay) -> bool:
