@@ -105,7 +105,8 @@ def _report_pair(title: str, names: tuple[str, str], samples: dict[str, list[Sam
     """Print absolute medians and the median of per-round ratios (second / first)."""
     a, b = names
     rounds = list(zip(samples[a], samples[b]))
-    ratio = {k: _median([getattr(y, k) / getattr(x, k) for x, y in rounds]) for k in ("wall", "cpu", "peak_mib")}
+    ratio = {k: _median([getattr(y, k) / getattr(x, k) for x, y in rounds if getattr(x, k) > 0])
+             for k in ("wall", "cpu", "peak_mib")}
     print(f"\n{title}  ({len(rounds)} alternating rounds, fresh subprocess per build)")
     for name in names:
         s = samples[name]
@@ -199,7 +200,7 @@ def mode_profile(args: argparse.Namespace) -> list[dict[str, Any]]:
             total = _median([sum(v["seconds"] for v in run["events"].values()) for run in runs])
             build_s = _median([run["build_seconds"] for run in runs])
             import_s = _median([run["import_seconds"] for run in runs])
-            print(f"\nprofile: theme={theme} essays={n}  (median of {len(runs)} run(s); build {build_s:.2f} s)")
+            print(f"\nprofile: theme={theme} essays={n}  (median of {len(runs)} run(s); CPU times; build {build_s:.2f} s)")
             for e in events:
                 print(f"  {e:<18} {per_event[e] * 1000:9.1f} ms   {per_event[e] / n * 1e6:8.1f} µs/essay")
             print(f"  {'plugin total':<18} {total * 1000:9.1f} ms   {total / n * 1e6:8.1f} µs/essay   "
@@ -273,6 +274,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    global OUT
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=[*MODES, "all"])
@@ -290,11 +292,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cprofile", action="store_true", help="profile: also print a cProfile of the plugin")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="where generated sites and profiles go (default benchmarks/out, gitignored)")
     args = parser.parse_args(argv)
     args.spec = SiteSpec(featured_share=args.featured_share, draft_share=args.draft_share,
                          listings=args.listings, featured_index=not args.no_featured_index,
                          citations=not args.no_citations, search=not args.no_search,
                          body_kb=args.body_kb, seed=args.seed)
+    OUT = args.out.resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     modes = list(MODES) if args.mode == "all" else [args.mode]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "

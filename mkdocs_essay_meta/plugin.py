@@ -28,7 +28,7 @@ from . import stylesheet
 from .labels import labels_for
 from .rendering import Renderer, parse_locale
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
-from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_fields, read_front_matter
+from .structure.frontmatter import FRONT_MATTER_RE, count_keys, normalize_source, read_fields, read_front_matter
 from .structure.problems import Problem, Problems
 from .structure.vocabulary import build_scales
 
@@ -69,6 +69,31 @@ class _Record:
     front_matter_valid: bool
     head: Essay
     """Enough of the essay to tell, in on_files, whether it is a draft or scheduled."""
+    key_lines: int = 0
+    """``key:`` lines in the front matter; more than ``meta`` has keys means a repeated key."""
+
+
+_HEAD_BYTES = 4096
+
+
+def _source_head(file: File) -> str | None:
+    """The start of a page's source, enough to hold a usual front-matter block, normalized.
+
+    Reads at most a few KB of the file (MkDocs reads all of it later); ``None`` when the
+    source cannot be read (MkDocs then reports it).
+    """
+    try:
+        if file.abs_src_path and file.generated_by is None:
+            with open(file.abs_src_path, "rb") as f:
+                data = f.read(_HEAD_BYTES)
+            if len(data) == _HEAD_BYTES:
+                data = data[: data.rfind(b"\n") + 1]  # whole lines: no character cut in two
+            text = data.decode("utf-8-sig")
+        else:
+            text = file.content_string
+    except (OSError, UnicodeDecodeError):
+        return None
+    return normalize_source(text)
 
 
 class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
@@ -204,12 +229,22 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return None
         head = output[:head_end]
         if essay.meta_title:
-            head = _TITLE_RE.sub(lambda _: f"<title>{html.escape(essay.meta_title or '')}</title>", head, count=1)
+            title = f"<title>{html.escape(essay.meta_title)}</title>"
+            start, end = head.find("<title>"), head.find("</title>")
+            if 0 <= start < end:  # the form every theme writes; the regex for anything else
+                head = head[:start] + title + head[end + 8:]
+            else:
+                head = _TITLE_RE.sub(lambda _: title, head, count=1)
         if essay.description:
             tag = f'<meta name="description" content="{html.escape(essay.description, quote=True)}">'
-            head, found = _DESCRIPTION_RE.subn(lambda _: tag, head, count=1)
-            if not found:
-                head += tag + "\n"
+            start = head.find('<meta name="description"')
+            end = head.find(">", start)
+            if 0 <= start < end:  # the form every theme writes; the regex for anything else
+                head = head[:start] + tag + head[end + 1:]
+            else:
+                head, found = _DESCRIPTION_RE.subn(lambda _: tag, head, count=1)
+                if not found:
+                    head += tag + "\n"
         return head + output[head_end:]
 
     # -- helpers -------------------------------------------------------------------------
@@ -231,21 +266,26 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if cached is not None and fingerprint is not None and cached.fingerprint == fingerprint:
             return cached
         assert self._options is not None
+        head = _source_head(file)
+        fields = read_fields(head, self._head_fields) if head is not None else None
+        if fields is not None:
+            essay_head, _ = parse_essay(fields.data, self._options)  # problems: reported with the page
+            record = _Record(fingerprint, None, (), True, essay_head, fields.key_lines)
+        else:  # unusual or broken front matter: parse it whole, with every problem
+            record = self._read_whole(file, fingerprint)
+        self._records[file.src_uri] = record
+        return record
+
+    def _read_whole(self, file: File, fingerprint: tuple[Any, ...] | None) -> _Record:
+        assert self._options is not None
+        problems = Problems()
         try:
             source = normalize_source(file.content_string)
         except (OSError, UnicodeDecodeError):
             source = ""  # MkDocs reports unreadable pages itself
-        fields = read_fields(source, self._head_fields)
-        if fields is not None:
-            head, _ = parse_essay(fields, self._options)  # its problems are reported with the page
-            record = _Record(fingerprint, None, (), True, head)
-        else:  # unusual or broken front matter: parse it whole, with every problem
-            problems = Problems()
-            front_matter = read_front_matter(source, problems)
-            essay, field_problems = parse_essay(front_matter.data, self._options)
-            record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid, essay)
-        self._records[file.src_uri] = record
-        return record
+        front_matter = read_front_matter(source, problems)
+        essay, field_problems = parse_essay(front_matter.data, self._options)
+        return _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid, essay)
 
     def _complete(self, page: Page, markdown: str, record: _Record) -> _Record:
         """Parse the essay from the front matter MkDocs has just read into ``page.meta``."""
@@ -257,8 +297,12 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             # MkDocs could not read the block and kept it as text: find out why.
             front_matter = read_front_matter(normalize_source(markdown), problems)
             meta, valid = front_matter.data, front_matter.valid
-        essay, field_problems = parse_essay(meta, self._options)
-        record = replace(record, essay=essay, problems=tuple(problems + field_problems), front_matter_valid=valid)
+        if meta and record.key_lines > count_keys(meta):
+            # Fewer keys than key lines: a key was given twice (or a string looks like a key).
+            record = self._read_whole(page.file, record.fingerprint)
+        else:
+            essay, field_problems = parse_essay(meta, self._options)
+            record = replace(record, essay=essay, problems=tuple(problems + field_problems), front_matter_valid=valid)
         self._records[page.file.src_uri] = record
         return record
 
