@@ -74,7 +74,7 @@ def _spawn(args: list[str], *, cwd: Path) -> tuple[Sample, str, str]:
 
 
 def _build(site: Path, config: str, *, quiet: bool = True) -> tuple[Sample, str]:
-    site_dir = site / "out" / config.removesuffix(".yml")
+    site_dir = site / "out" / f"{config.removesuffix('.yml')}-{os.getpid()}"  # runs may share a site
     shutil.rmtree(site_dir, ignore_errors=True)  # every build starts from an empty site_dir
     args = ["-m", "mkdocs", "build", "-f", config, "-d", str(site_dir)]
     if quiet:
@@ -121,10 +121,10 @@ def _report_pair(title: str, names: tuple[str, str], samples: dict[str, list[Sam
                         for n in names}}
 
 
-def _alternate(site: Path, configs: tuple[str, str], rounds: int) -> dict[str, list[Sample]]:
+def _alternate(site: Path, configs: tuple[str, str], rounds: int, warmup: bool = True) -> dict[str, list[Sample]]:
     """One discarded warm-up build of each (fills the OS file cache, reports warnings),
     then ``rounds`` rounds alternating the two, the order flipping each round."""
-    for config in configs:
+    for config in configs if warmup else ():
         _, stderr = _build(site, config, quiet=False)
         warnings = _warnings(stderr)
         if warnings:
@@ -145,7 +145,7 @@ def mode_build(args: argparse.Namespace) -> list[dict[str, Any]]:
         for n in args.essays:
             spec = replace(args.spec, essays=n, theme=theme)
             site = _site(spec)
-            samples = _alternate(site, ("plain.yml", "plugin.yml"), args.rounds)
+            samples = _alternate(site, ("plain.yml", "plugin.yml"), args.rounds, not args.no_warmup)
             samples = {"plain": samples["plain.yml"], "plugin": samples["plugin.yml"]}
             results.append(_report_pair(f"build: theme={theme} essays={n}", ("plain", "plugin"), samples))
     return results
@@ -235,7 +235,7 @@ def mode_blog(args: argparse.Namespace) -> list[dict[str, Any]]:
         ours = _site(replace(args.spec, essays=n, theme="material", layout="essays"))
         blog = _site(replace(args.spec, essays=n, theme="material", layout="blog"))
         samples: dict[str, list[Sample]] = {"blog": [], "essay-meta": []}
-        for site, config in ((blog, "blog.yml"), (ours, "plugin.yml")):
+        for site, config in ((blog, "blog.yml"), (ours, "plugin.yml")) if not args.no_warmup else ():
             _, stderr = _build(site, config, quiet=False)
             if _warnings(stderr):
                 print(f"  note: {config} builds with {len(_warnings(stderr))} warning(s): {_warnings(stderr)[0][:200]}")
@@ -254,7 +254,7 @@ def mode_listings(args: argparse.Namespace) -> list[dict[str, Any]]:
         for n in args.essays:
             spec = replace(args.spec, essays=n, theme=theme, featured_index=True, listings=3)
             site = _site(spec)
-            samples = _alternate(site, ("nomarkers.yml", "plugin.yml"), args.rounds)
+            samples = _alternate(site, ("nomarkers.yml", "plugin.yml"), args.rounds, not args.no_warmup)
             samples = {"no-listings": samples["nomarkers.yml"], "listings": samples["plugin.yml"]}
             results.append(_report_pair(f"issue 4: featured index + 3 listings vs none, theme={theme} essays={n}",
                                         ("no-listings", "listings"), samples))
@@ -290,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-search", action="store_true")
     parser.add_argument("--body-kb", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-warmup", action="store_true",
+                        help="skip the discarded first build of each variant (big N: the generator just wrote the files)")
     parser.add_argument("--cprofile", action="store_true", help="profile: also print a cProfile of the plugin")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--out", type=Path, default=OUT,
