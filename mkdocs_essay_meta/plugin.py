@@ -36,6 +36,8 @@ log = get_plugin_logger(__name__)
 
 TEMPLATES_DIR = str(Path(__file__).parent / "templates")
 STYLESHEET_URI = "assets/essay-meta/essay-meta.css"
+HEADER_MARKER = "<!-- essay-meta:header -->"
+"""Where on_page_context puts the header in page.content; on_post_page renders it there."""
 
 _LEADING_H1_RE = re.compile(r"\s*<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)
 _TITLE_RE = re.compile(r"<title>.*?</title>", re.DOTALL | re.IGNORECASE)
@@ -103,6 +105,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._records: dict[str, _Record] = {}
         self._options: ParseOptions | None = None
         self._head_fields: frozenset[str] = frozenset()
+        self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._renderer: Renderer | None = None
         self._labels: dict[str, str] = {}
         self._is_material = False
@@ -132,6 +135,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if options != self._options:
             self._records.clear()  # the same source may now mean something else
         self._options = options
+        self._pending_headers.clear()
         # The front-matter keys (with their aliases) that decide whether a page is held back.
         self._head_fields = frozenset({"draft", "publishdate"} | {
             alias for alias, target in options.aliases.items() if target in ("draft", "publishdate")})
@@ -199,34 +203,45 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = self._records.get(page.file.src_uri)
         if record is None or record.essay is None or not record.essay.is_essay or not self.config.header:
             return None
-        assert self._renderer is not None
         essay = record.essay
         content = page.content or ""
         leading_h1 = _LEADING_H1_RE.match(content)
         draft = None
         if page.file.inclusion.is_excluded():
             draft = "draft" if essay.draft else "scheduled"
-        header = self._renderer.header(
-            essay,
-            title=None if leading_h1 else (essay.title or page.title),
-            labels=self._labels,
-            draft=draft,
-            show_notice=self.config.incomplete_notice,
-        )
+        # Only a marker goes into page.content (MkDocs keeps every page's content until the
+        # build ends); the header replaces it in the page's HTML, in on_post_page.
+        self._pending_headers[page.file.src_uri] = (None if leading_h1 else (essay.title or page.title), draft)
         at = leading_h1.end() if leading_h1 else 0
-        page.content = content[:at] + header + content[at:]
+        page.content = content[:at] + HEADER_MARKER + content[at:]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         record = self._records.get(page.file.src_uri)
-        if record is None or record.essay is None or not self.config.head_tags:
+        if record is None or record.essay is None:
             return None
-        essay = record.essay
+        pending = self._pending_headers.pop(page.file.src_uri, None)
+        if pending is not None:
+            output = self._insert_header(output, record.essay, *pending)
+        if self.config.head_tags:
+            output = self._set_head_tags(output, record.essay)
+        return output
+
+    def _insert_header(self, output: str, essay: Essay, title: str | None, draft: str | None) -> str:
+        at = output.find(HEADER_MARKER)
+        if at < 0:
+            return output  # the theme does not show page.content
+        assert self._renderer is not None
+        header = self._renderer.header(essay, title=title, labels=self._labels, draft=draft,
+                                       show_notice=self.config.incomplete_notice)
+        return output[:at] + header + output[at + len(HEADER_MARKER):]
+
+    def _set_head_tags(self, output: str, essay: Essay) -> str:
         if not (essay.meta_title or essay.description):
-            return None
+            return output
         head_end = output.find("</head>")
         if head_end < 0:
-            return None
+            return output
         head = output[:head_end]
         if essay.meta_title:
             title = f"<title>{html.escape(essay.meta_title)}</title>"

@@ -181,3 +181,17 @@ def test_syntax_error_in_a_partial_names_that_partial(tmp_path: Path) -> None:
         renderer.header(_essays()[0], title="T", labels=labels_for("en", {}), draft=None, show_notice=True)
     assert caught.value.filename is not None and caught.value.filename.endswith("dates.html")
     assert caught.value.lineno == 2
+
+
+# -- the header goes into the HTML, not into page.content ---------------------------------------
+
+def test_header_is_rendered_once_and_no_marker_is_left(tmp_path: Path, theme: str) -> None:
+    site = build_site(tmp_path, {"index.md": "# Home\n", "essay.md": SAMPLE_ESSAY}, theme=theme,
+                      extra={"plugins": ["essay-meta", "search"]})
+    text = site.text("essay/index.html")
+    assert text.count('<header class="essay-meta">') == 1
+    assert "essay-meta:header" not in text
+    # Search indexes the essay, not the badges' explanations repeated on every page.
+    index = (site.site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Large Language Models" in index
+    assert "How finished the essay is" not in index

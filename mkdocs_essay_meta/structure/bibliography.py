@@ -24,7 +24,7 @@ _MAPPING_FIELDS = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """One bibliography entry, with every link already checked."""
 
