@@ -265,12 +265,13 @@ MODES = {"build": mode_build, "serve": mode_serve, "profile": mode_profile, "blo
          "listings": mode_listings}
 
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "build": {"essays": [1000, 5000], "themes": ["mkdocs", "material"], "rounds": 5},
-    "serve": {"essays": [1000], "themes": ["mkdocs", "material"], "rounds": 3},
-    "profile": {"essays": [100, 1000, 5000], "themes": ["mkdocs"], "rounds": 3},
-    "blog": {"essays": [1000], "themes": ["material"], "rounds": 3},
-    "listings": {"essays": [2000], "themes": ["material"], "rounds": 3},
+    "build": {"essays": [1000, 5000], "themes": ["mkdocs", "material"], "rounds": 3},
+    "serve": {"essays": [1000], "themes": ["mkdocs"], "rounds": 2},
+    "profile": {"essays": [100, 1000, 5000], "themes": ["mkdocs"], "rounds": 1},
+    "blog": {"essays": [1000], "themes": ["material"], "rounds": 2},
+    "listings": {"essays": [2000], "themes": ["material"], "rounds": 2},
 }
+"""Per mode, what ``python -m benchmarks all`` runs (docs/performance.md); options override."""
 
 
 def main(argv: list[str] | None = None) -> int:
