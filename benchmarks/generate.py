@@ -34,7 +34,7 @@ FEATURED_MARKER = "<!-- essay-meta:featured -->"
 LISTING_MARKERS = (
     "<!-- essay-meta:listing -->",
     "<!-- essay-meta:listing category=Mind -->",
-    "<!-- essay-meta:listing tag=cities sort=importance limit=20 -->",
+    "<!-- essay-meta:listing tag=cities sort=-importance limit=20 -->",
 )
 """One marker per listing page (all essays, one category, one tag)."""
 
@@ -346,7 +346,9 @@ def generate(root: Path, spec: SiteSpec) -> Path:
             page.replace(bare / page.name.replace("-nomarkers", ""))
         plugin = _config(spec, plugins=["essay-meta"], nav=nav, extra={})
         plain = _config(spec, plugins=[], nav=nav, extra={"draft_docs": f"/{DRAFT_FOLDER}/"})
-        bare_cfg = _config(spec, plugins=["essay-meta"], nav=nav, extra={"docs_dir": "docs-nomarkers"})
+        # No markers, and no featured index added to the home page by default either.
+        bare_cfg = _config(spec, plugins=[{"essay-meta": {"featured": {"enabled": False}}}], nav=nav,
+                           extra={"docs_dir": "docs-nomarkers"})
         for name, cfg in (("plugin.yml", plugin), ("plain.yml", plain), ("nomarkers.yml", bare_cfg)):
             (root / name).write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
     stamp.write_text(json.dumps(asdict(spec)))

@@ -25,6 +25,9 @@ ENGLISH: dict[str, str] = {
     "bibliography": "Bibliography",
     "featured": "Featured essays",
     "read_more": "Read more",
+    "essay": "Essay",
+    "no_essays": "No essays to show yet.",
+    "no_group": "Other",
 }
 
 TRANSLATIONS: dict[str, dict[str, str]] = {
@@ -45,6 +48,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "bibliography": "Literatur",
         "featured": "Ausgewählte Essays",
         "read_more": "Weiterlesen",
+        "essay": "Essay",
+        "no_essays": "Noch keine Essays.",
+        "no_group": "Sonstige",
     },
     "fr": {
         "published": "Publié",
@@ -63,6 +69,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "bibliography": "Bibliographie",
         "featured": "Essais à la une",
         "read_more": "Lire la suite",
+        "essay": "Essai",
+        "no_essays": "Aucun essai pour l’instant.",
+        "no_group": "Autres",
     },
 }
 

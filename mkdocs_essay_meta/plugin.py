@@ -29,6 +29,10 @@ from .labels import labels_for
 from .rendering import Renderer, parse_locale
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import FRONT_MATTER_RE, count_keys, normalize_source, read_fields, read_front_matter
+from .structure.listings import (
+    FEATURED_SPEC, MARKER_KINDS, MARKER_HINT, Entry, ListingSpec, arrange, find_markers,
+    first_paragraph, parse_options, suggest_kind,
+)
 from .structure.problems import Problem, Problems
 from .structure.vocabulary import build_scales
 
@@ -42,6 +46,33 @@ HEADER_MARKER = "<!-- essay-meta:header -->"
 _LEADING_H1_RE = re.compile(r"\s*<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)
 _TITLE_RE = re.compile(r"<title>.*?</title>", re.DOTALL | re.IGNORECASE)
 _DESCRIPTION_RE = re.compile(r"<meta\s+name=[\"']description[\"'][^>]*>", re.IGNORECASE)
+
+
+class _PositiveInt(c.Type):
+    """A whole number of at least 1."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(int, **kwargs)
+
+    def run_validation(self, value: object) -> int:
+        number = super().run_validation(value)
+        if isinstance(number, bool) or number < 1:
+            raise c.ValidationError(f"Expected a whole number of at least 1, but received: {number!r}")
+        return number
+
+
+class FeaturedConfig(base.Config):
+    """The ``featured:`` options: the featured-essays index on the home page (docs/listings.md)."""
+
+    enabled = c.Type(bool, default=True)
+    """Add the index to the home page (unless the page places it with a marker)."""
+    position = c.Choice(("top", "bottom"), default="bottom")
+    """Where on the home page: after its first heading, or after its last paragraph."""
+    heading = c.Optional(c.Type(str))
+    """The section's heading; by default the ``featured`` label ("Featured essays")."""
+    limit = c.Optional(_PositiveInt())
+    """Show at most this many essays (newest first); by default all of them."""
+    layout = c.Choice(("cards", "table"), default="cards")
 
 
 class EssayMetaConfig(base.Config):
@@ -58,6 +89,7 @@ class EssayMetaConfig(base.Config):
     vocabularies = c.Type(dict, default={})
     labels = c.DictOfItems(c.Type(str), default={})
     material_status = c.Type(bool, default=False)
+    featured = c.SubConfig(FeaturedConfig)
 
 
 @dataclass(frozen=True)
@@ -98,6 +130,16 @@ def _source_head(file: File) -> str | None:
     return normalize_source(text)
 
 
+@dataclass(frozen=True)
+class _PageFacts:
+    """What a listing needs from an essay's rendered page, kept across ``serve`` rebuilds."""
+
+    record: _Record
+    """The record the page was rendered from: the facts hold while it is still current."""
+    title: str
+    first_paragraph: str | None
+
+
 class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     supports_multiple_instances = False
 
@@ -109,14 +151,24 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._renderer: Renderer | None = None
         self._labels: dict[str, str] = {}
         self._is_material = False
+        self._active = False
         self._now = datetime.now(timezone.utc)
+        # Listings: kept across `serve` rebuilds (see the "listings" section below).
+        self._page_facts: dict[str, _PageFacts] = {}
+        self._listing_hosts: set[str] = set()
+        self._listed_state: dict[str, Any] | None = None
+        self._entries: list[Entry] = []
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         pass
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        if not self.config.enabled:
+        # The instance outlives one build (serve, or several sites in one process):
+        # nothing learned from another configuration may be used in this one.
+        self._active = self.config.enabled
+        if not self._active:
+            self._records.clear()
             return None
         scales, problems = build_scales(self.config.vocabularies)
         if problems:
@@ -164,7 +216,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        if not self.config.enabled:
+        if not self._active:
             return None
         seen: set[str] = set()
         for file in files:
@@ -172,10 +224,13 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 continue
             seen.add(file.src_uri)
             record = self._read(file)
+            for problem in record.problems:  # known ones, repeated on every rebuild (new ones: on_page_markdown)
+                log.warning(problem.message(file.src_uri))
             if self._is_held_back(record.head) and file.inclusion.value > InclusionLevel.DRAFT.value:
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
+        self._listings_on_files(files)
 
         if files.get_file_from_path(STYLESHEET_URI) is None:
             css = stylesheet.build(self._options.scales if self._options else None,
@@ -187,10 +242,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = self._records.get(page.file.src_uri)
         if record is None:
             return None
-        if record.essay is None:
+        if record.essay is None:  # first read of this source: its problems are news
             record = self._complete(page, markdown, record)
-        for problem in record.problems:
-            log.warning(problem.message(page.file.src_uri))
+            for problem in record.problems:
+                log.warning(problem.message(page.file.src_uri))
         if not record.front_matter_valid:
             # MkDocs kept the unreadable front matter as body text; the warning says why.
             markdown = FRONT_MATTER_RE.sub("", normalize_source(markdown), count=1)
@@ -200,6 +255,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> dict[str, Any] | None:
+        if self.config.enabled:
+            self._insert_listings(page)
         record = self._records.get(page.file.src_uri)
         if record is None or record.essay is None or not record.essay.is_essay or not self.config.header:
             return None
@@ -335,3 +392,139 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             page.meta["status"] = f"essay-{essay.status.key}"
         else:
             del page.meta["status"]
+
+    # -- listings: the featured index and <!-- essay-meta:listing --> markers -------------------
+    #
+    # The index is built from what the plugin already holds: the records read in on_files
+    # and, per essay, the title and first paragraph captured once in on_page_content. Both
+    # survive `serve` rebuilds in this instance, so `--dirty` builds (which skip unchanged
+    # pages) still list every essay. Listings are rendered in on_page_context, after every
+    # page has been read.
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        uri = page.file.src_uri
+        record = self._records.get(uri)
+        if record is not None and record.essay is not None and record.essay.is_essay:
+            self._page_facts[uri] = _PageFacts(record, page.title or "", first_paragraph(html))
+        else:
+            self._page_facts.pop(uri, None)
+        if MARKER_HINT in html or page.is_homepage:  # the home page may host the featured index
+            self._listing_hosts.add(uri)
+        else:
+            self._listing_hosts.discard(uri)
+        return None
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.config.enabled:
+            self._entries = self._collect_entries(files)
+        return None
+
+    def _listings_on_files(self, files: Files) -> None:
+        """Note what listings show; when it changed, make pages hosting listings rebuild.
+
+        ``serve --dirty`` rebuilds only pages whose source is newer than their output:
+        removing a host page's stale output makes MkDocs read and render it again.
+        """
+        state: dict[str, Any] = {"featured": dict(self.config.featured), "labels": dict(self._labels)}
+        present: set[str] = set()
+        for file in files:
+            if not file.is_documentation_page():
+                continue
+            present.add(file.src_uri)
+            record = self._records.get(file.src_uri)
+            # Every page's source fingerprint: whether a page is an essay is known only once
+            # MkDocs has read it (on_page_markdown completes the record from page.meta).
+            if record is not None and not file.inclusion.is_excluded():
+                state[file.src_uri] = (record.fingerprint or record, file.url)
+        self._listing_hosts &= present
+        for gone in self._page_facts.keys() - present:
+            del self._page_facts[gone]
+        if self._listed_state is not None and state != self._listed_state:
+            for uri in self._listing_hosts:
+                host = files.get_file_from_path(uri)
+                if host is not None and os.path.isfile(host.abs_dest_path):
+                    os.remove(host.abs_dest_path)
+        self._listed_state = state
+
+    def _collect_entries(self, files: Files) -> list[Entry]:
+        entries = []
+        for file in files:
+            if not file.is_documentation_page() or file.inclusion.is_excluded():
+                continue  # drafts and scheduled essays are DRAFT by now: never listed
+            record = self._records.get(file.src_uri)
+            if record is not None and record.essay is None:
+                # Not read by MkDocs in this build (`build --dirty` skips unchanged pages).
+                record = self._read_whole(file, record.fingerprint)
+                self._records[file.src_uri] = record
+            if record is None or record.essay is None or not record.essay.is_essay:
+                continue
+            essay = record.essay
+            facts = self._page_facts.get(file.src_uri)
+            if facts is not None and facts.record is not record:
+                facts = None  # learned from an older version of the page
+            title = essay.title or (facts.title if facts else "") or (file.page.title if file.page else "")
+            if not title:
+                title = Path(file.src_uri).stem.replace("-", " ").replace("_", " ").capitalize()
+            excerpt = essay.excerpt or essay.description or (facts.first_paragraph if facts else None)
+            entries.append(Entry(file.src_uri, file.url, str(title), essay, excerpt))
+        return entries
+
+    def _featured_spec(self) -> ListingSpec:
+        featured = self.config.featured
+        return replace(FEATURED_SPEC, limit=featured.limit, layout=featured.layout,
+                       heading=featured.heading or self._labels.get("featured"))
+
+    def _insert_listings(self, page: Page) -> None:
+        content = page.content or ""
+        auto_featured = page.is_homepage and self.config.featured.enabled
+        if MARKER_HINT not in content and not auto_featured:
+            return
+        assert self._renderer is not None and self._options is not None
+        uri = page.file.src_uri
+        parts: list[str] = []
+        at = 0
+        number = 0
+        for marker in find_markers(content):
+            if marker.kind not in MARKER_KINDS:
+                suggestion = suggest_kind(marker.kind)
+                if suggestion:
+                    log.warning(f"{uri}: unknown marker 'essay-meta:{marker.kind}'; "
+                                f"expected 'essay-meta:{suggestion}'")
+                continue
+            base_spec = self._featured_spec() if marker.kind == "featured" else ListingSpec()
+            spec, problems = parse_options(marker.options, self._options.scales, base_spec)
+            for problem in problems:
+                log.warning(problem.message(uri, marker.kind))
+            if spec.featured:
+                auto_featured = False  # the page places the featured essays itself
+            number += 1
+            parts.append(content[at:marker.start])
+            parts.append(self._render_listing(spec, page, marker.kind, number))
+            at = marker.end
+        parts.append(content[at:])
+        content = "".join(parts)
+        if auto_featured:
+            section = self._render_listing(self._featured_spec(), page, "featured", number + 1,
+                                           hide_when_empty=True)
+            if self.config.featured.position == "bottom":
+                content += section
+            else:
+                leading_h1 = _LEADING_H1_RE.match(content)
+                split = leading_h1.end() if leading_h1 else 0
+                content = content[:split] + section + content[split:]
+        page.content = content
+
+    def _render_listing(self, spec: ListingSpec, page: Page, kind: str, number: int, *,
+                        hide_when_empty: bool = False) -> str:
+        assert self._renderer is not None and self._options is not None
+        groups = arrange(self._entries, spec, self._options.scales, page_url=page.file.url,
+                         id_prefix=f"essay-meta-listing-{number}")
+        count = sum(len(g.cards) for g in groups)
+        if hide_when_empty and not count:
+            return ""
+        return self._renderer.render(
+            "listing.html", kind=kind, spec=spec, groups=groups, count=count,
+            grouped=spec.group is not None, scales=self._options.scales, labels=self._labels,
+        )

@@ -67,7 +67,7 @@ def write_site(root: Path, pages: dict[str, str], *, theme: str | dict[str, Any]
     config: dict[str, Any] = {
         "site_name": "Essays",
         "theme": theme if isinstance(theme, dict) else {"name": theme},
-        "plugins": [{"essay-meta": plugin or {}}],
+        "plugins": ["search", {"essay-meta": plugin or {}}],
     }
     if extra:
         config.update(extra)

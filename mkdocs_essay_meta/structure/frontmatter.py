@@ -42,6 +42,21 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
         return super().construct_mapping(node, deep=deep)
 
 
+def _describe(error: yaml.YAMLError) -> str:
+    """A YAML error in the file's own line numbers (the block starts on line 2)."""
+    problem = getattr(error, "problem", None)
+    if not problem:
+        return str(error).splitlines()[0]
+    text = problem
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None:
+        text += f" at line {mark.line + 2}, column {mark.column + 1}"
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None:
+        text += f" ({context} that starts at line {context_mark.line + 2})"
+    return text
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     data: dict[str, Any]
@@ -73,10 +88,7 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
-        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        problems.add(None, None, f"is not valid YAML{where}: {reason}; the page was built without it")
+        problems.add(None, None, f"is not valid YAML: {_describe(e)}; the page was built without it")
         return FrontMatter({}, m.end(), False)
     finally:
         loader.dispose()
