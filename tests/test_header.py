@@ -144,3 +144,10 @@ def test_strict_build_fails_on_bad_value_but_plain_build_keeps_the_rest(tmp_path
     assert header.select_one(".essay-meta-badge--status") is not None
     with pytest.raises(Abort):
         build_site(tmp_path, strict=True)
+
+
+def test_exactly_one_title_when_the_page_has_no_heading(tmp_path: Path, theme: str) -> None:
+    page = "---\ntitle: Only once\nstatus: notes\n---\n\nNo heading at all in this body.\n"
+    soup = build_site(tmp_path, {"index.md": page}, theme=theme).soup("index.html")
+    titles = [h.get_text(strip=True) for h in soup.select("h1")]
+    assert titles == ["Only once"]
