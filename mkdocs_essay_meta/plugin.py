@@ -42,6 +42,9 @@ TEMPLATES_DIR = str(Path(__file__).parent / "templates")
 STYLESHEET_URI = "assets/essay-meta/essay-meta.css"
 HEADER_MARKER = "<!-- essay-meta:header -->"
 """Where on_page_context puts the header in page.content; on_post_page renders it there."""
+HEADER_WITH_TITLE_MARKER = "<!-- essay-meta:header <h1> -->"
+"""The marker for a header that supplies the page's h1: Material adds its own h1 unless
+page.content contains ``<h1``."""
 
 _LEADING_H1_RE = re.compile(r"\s*<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)
 _TITLE_RE = re.compile(r"<title>.*?</title>", re.DOTALL | re.IGNORECASE)
@@ -268,9 +271,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             draft = "draft" if essay.draft else "scheduled"
         # Only a marker goes into page.content (MkDocs keeps every page's content until the
         # build ends); the header replaces it in the page's HTML, in on_post_page.
-        self._pending_headers[page.file.src_uri] = (None if leading_h1 else (essay.title or page.title), draft)
+        title = None if leading_h1 else (essay.title or page.title)
+        self._pending_headers[page.file.src_uri] = (title, draft)
         at = leading_h1.end() if leading_h1 else 0
-        page.content = content[:at] + HEADER_MARKER + content[at:]
+        page.content = content[:at] + (HEADER_WITH_TITLE_MARKER if title else HEADER_MARKER) + content[at:]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -285,13 +289,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return output
 
     def _insert_header(self, output: str, essay: Essay, title: str | None, draft: str | None) -> str:
-        at = output.find(HEADER_MARKER)
+        marker = HEADER_WITH_TITLE_MARKER if title else HEADER_MARKER
+        at = output.find(marker)
         if at < 0:
             return output  # the theme does not show page.content
         assert self._renderer is not None
         header = self._renderer.header(essay, title=title, labels=self._labels, draft=draft,
                                        show_notice=self.config.incomplete_notice)
-        return output[:at] + header + output[at + len(HEADER_MARKER):]
+        return output[:at] + header + output[at + len(marker):]
 
     def _set_head_tags(self, output: str, essay: Essay) -> str:
         if not (essay.meta_title or essay.description):
