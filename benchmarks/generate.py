@@ -344,7 +344,9 @@ def generate(root: Path, spec: SiteSpec) -> Path:
                         dirs_exist_ok=True)
         for page in list(docs.glob("*-nomarkers.md")):
             page.replace(bare / page.name.replace("-nomarkers", ""))
-        plugin = _config(spec, plugins=["essay-meta"], nav=nav, extra={})
+        # Without the featured index, switch off the one added to the home page by default too.
+        ours: Any = "essay-meta" if spec.featured_index else {"essay-meta": {"featured": {"enabled": False}}}
+        plugin = _config(spec, plugins=[ours], nav=nav, extra={})
         plain = _config(spec, plugins=[], nav=nav, extra={"draft_docs": f"/{DRAFT_FOLDER}/"})
         # No markers, and no featured index added to the home page by default either.
         bare_cfg = _config(spec, plugins=[{"essay-meta": {"featured": {"enabled": False}}}], nav=nav,
