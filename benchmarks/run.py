@@ -101,17 +101,18 @@ def _warnings(stderr: str) -> list[str]:
 
 
 def _report_pair(title: str, names: tuple[str, str], samples: dict[str, list[Sample]],
-                 memory: bool = True) -> dict[str, Any]:
+                 memory: bool = True, how: str = "") -> dict[str, Any]:
     """Print absolute medians and the median of per-round ratios (second / first)."""
     a, b = names
     rounds = list(zip(samples[a], samples[b]))
     ratio = {k: _median([getattr(y, k) / getattr(x, k) for x, y in rounds if getattr(x, k) > 0])
              for k in ("wall", "cpu", "peak_mib")}
-    print(f"\n{title}  ({len(rounds)} alternating rounds, fresh subprocess per build)")
+    print(f"\n{title}  ({how or f'{len(rounds)} alternating rounds, fresh subprocess per build'})")
     for name in names:
         s = samples[name]
+        peak = f"   peak {_median([x.peak_mib for x in s]):7.1f} MiB" if memory else ""
         print(f"  {name:<10} median wall {_median([x.wall for x in s]):8.2f} s   "
-              f"cpu {_median([x.cpu for x in s]):8.2f} s   peak {_median([x.peak_mib for x in s]):7.1f} MiB")
+              f"cpu {_median([x.cpu for x in s]):8.2f} s{peak}")
     line = f"  ratio {b}/{a}: cpu {ratio['cpu']:.3f} ({(ratio['cpu'] - 1) * 100:+.1f} %)   wall {ratio['wall']:.3f}"
     if memory:
         line += f"   peak memory {ratio['peak_mib']:.3f} ({(ratio['peak_mib'] - 1) * 100:+.1f} %)"
@@ -176,7 +177,9 @@ def mode_serve(args: argparse.Namespace) -> list[dict[str, Any]]:
                         for rebuild in data["rebuilds"]:
                             samples[name].append(Sample(rebuild["wall"], rebuild["cpu"], 0.0))
                 title = f"serve rebuild after one edit ({'--dirty' if dirty else 'plain'}): theme={theme} essays={n}"
-                results.append(_report_pair(title, ("plain", "plugin"), samples, memory=False))
+                how = (f"{len(samples['plain'])} rebuilds: {args.rounds} alternating rounds of one fresh process "
+                       f"per variant, each timing {len(edits)} rebuild(s) after an edit")
+                results.append(_report_pair(title, ("plain", "plugin"), samples, memory=False, how=how))
     return results
 
 
