@@ -412,7 +412,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         uri = page.file.src_uri
         record = self._records.get(uri)
         if record is not None and record.essay is not None and record.essay.is_essay:
-            self._page_facts[uri] = _PageFacts(record, page.title or "", first_paragraph(html))
+            essay = record.essay
+            # Cards show the excerpt or description first: the HTML is searched only without them.
+            paragraph = None if (essay.excerpt or essay.description) else first_paragraph(html)
+            self._page_facts[uri] = _PageFacts(record, page.title or "", paragraph)
         else:
             self._page_facts.pop(uri, None)
         if MARKER_HINT in html or page.is_homepage:  # the home page may host the featured index
