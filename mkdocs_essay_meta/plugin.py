@@ -35,7 +35,7 @@ from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
 from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
-from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_front_matter
+from .structure.frontmatter import FRONT_MATTER_RE, count_keys, normalize_source, read_fields, read_front_matter
 from .structure.listings import (
     FEATURED_SPEC, MARKER_KINDS, MARKER_HINT, Entry, ListingSpec, arrange, find_markers,
     first_paragraph, parse_options, suggest_kind,
@@ -47,6 +47,11 @@ log = get_plugin_logger(__name__)
 
 TEMPLATES_DIR = str(Path(__file__).parent / "templates")
 STYLESHEET_URI = "assets/essay-meta/essay-meta.css"
+HEADER_MARKER = "<!-- essay-meta:header -->"
+"""Where on_page_context puts the header in page.content; on_post_page renders it there."""
+HEADER_WITH_TITLE_MARKER = "<!-- essay-meta:header <h1> -->"
+"""The marker for a header that supplies the page's h1: Material adds its own h1 unless
+page.content contains ``<h1``."""
 
 _LEADING_H1_RE = re.compile(r"\s*<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)
 _TITLE_RE = re.compile(r"<title>.*?</title>", re.DOTALL | re.IGNORECASE)
@@ -111,9 +116,37 @@ class _Record:
     """What the plugin learned from one page's source, kept across ``serve`` rebuilds."""
 
     fingerprint: tuple[Any, ...] | None
-    essay: Essay
+    essay: Essay | None
+    """The parsed front matter; None until MkDocs has read the page (on_page_markdown)."""
     problems: tuple[Problem, ...]
     front_matter_valid: bool
+    head: Essay
+    """Enough of the essay to tell, in on_files, whether it is a draft or scheduled."""
+    key_lines: int = 0
+    """``key:`` lines in the front matter; more than ``meta`` has keys means a repeated key."""
+
+
+_HEAD_BYTES = 4096
+
+
+def _source_head(file: File) -> str | None:
+    """The start of a page's source, enough to hold a usual front-matter block, normalized.
+
+    Reads at most a few KB of the file (MkDocs reads all of it later); ``None`` when the
+    source cannot be read (MkDocs then reports it).
+    """
+    try:
+        if file.abs_src_path and file.generated_by is None:
+            with open(file.abs_src_path, "rb") as f:
+                data = f.read(_HEAD_BYTES)
+            if len(data) == _HEAD_BYTES:
+                data = data[: data.rfind(b"\n") + 1]  # whole lines: no character cut in two
+            text = data.decode("utf-8-sig")
+        else:
+            text = file.content_string
+    except (OSError, UnicodeDecodeError):
+        return None
+    return normalize_source(text)
 
 
 @dataclass(frozen=True)
@@ -132,6 +165,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
         self._options: ParseOptions | None = None
+        self._head_fields: frozenset[str] = frozenset()
+        self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._renderer: Renderer | None = None
         self._labels: dict[str, str] = {}
         self._is_material = False
@@ -180,6 +215,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if options != self._options:
             self._records.clear()  # the same source may now mean something else
         self._options = options
+        self._pending_headers.clear()
+        # The front-matter keys (with their aliases) that decide whether a page is held back.
+        self._head_fields = frozenset({"draft", "publishdate"} | {
+            alias for alias, target in options.aliases.items() if target in ("draft", "publishdate")})
         self._now = datetime.now(timezone.utc)
         self._is_material = config.theme.name == "material"
 
@@ -200,6 +239,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         key = (tuple(dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
             self._renderer = Renderer(dirs, locale, tz, self.config.date_format)
+        else:
+            self._renderer.refresh()
         self._configure_bibliography(config)
         return config
 
@@ -212,9 +253,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 continue
             seen.add(file.src_uri)
             record = self._read(file)
-            for problem in record.problems:
+            for problem in record.problems:  # known ones, repeated on every rebuild (new ones: on_page_markdown)
                 log.warning(problem.message(file.src_uri))
-            if self._is_held_back(record.essay) and file.inclusion.value > InclusionLevel.DRAFT.value:
+            if self._is_held_back(record.head) and file.inclusion.value > InclusionLevel.DRAFT.value:
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
@@ -230,6 +271,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = self._records.get(page.file.src_uri)
         if record is None:
             return None
+        if record.essay is None:  # first read of this source: its problems are news
+            record = self._complete(page, markdown, record)
+            for problem in record.problems:
+                log.warning(problem.message(page.file.src_uri))
         if not record.front_matter_valid:
             # MkDocs kept the unreadable front matter as body text; the warning says why.
             markdown = FRONT_MATTER_RE.sub("", normalize_source(markdown), count=1)
@@ -255,24 +300,20 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self._active:
             self._insert_listings(page)
         record = self._records.get(page.file.src_uri)
-        if record is None or not record.essay.is_essay or not self.config.header:
+        if record is None or record.essay is None or not record.essay.is_essay or not self.config.header:
             return None
-        assert self._renderer is not None
         essay = record.essay
         content = page.content or ""
         leading_h1 = _LEADING_H1_RE.match(content)
         draft = None
         if page.file.inclusion.is_excluded():
             draft = "draft" if essay.draft else "scheduled"
-        header = self._renderer.header(
-            essay,
-            title=None if leading_h1 else (essay.title or page.title),
-            labels=self._labels,
-            draft=draft,
-            show_notice=self.config.incomplete_notice,
-        )
+        # Only a marker goes into page.content (MkDocs keeps every page's content until the
+        # build ends); the header replaces it in the page's HTML, in on_post_page.
+        title = None if leading_h1 else (essay.title or page.title)
+        self._pending_headers[page.file.src_uri] = (title, draft)
         at = leading_h1.end() if leading_h1 else 0
-        page.content = content[:at] + header + content[at:]
+        page.content = content[:at] + (HEADER_WITH_TITLE_MARKER if title else HEADER_MARKER) + content[at:]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -280,9 +321,26 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if json_ld is not None:
             output = output.replace("</head>", json_ld + "\n</head>", 1)
         record = self._records.get(page.file.src_uri)
-        if record is None or not self.config.head_tags:
+        if record is None or record.essay is None:
             return output
-        essay = record.essay
+        pending = self._pending_headers.pop(page.file.src_uri, None)
+        if pending is not None:
+            output = self._insert_header(output, record.essay, *pending)
+        if self.config.head_tags:
+            output = self._set_head_tags(output, record.essay)
+        return output
+
+    def _insert_header(self, output: str, essay: Essay, title: str | None, draft: str | None) -> str:
+        marker = HEADER_WITH_TITLE_MARKER if title else HEADER_MARKER
+        at = output.find(marker)
+        if at < 0:
+            return output  # the theme does not show page.content
+        assert self._renderer is not None
+        header = self._renderer.header(essay, title=title, labels=self._labels, draft=draft,
+                                       show_notice=self.config.incomplete_notice)
+        return output[:at] + header + output[at + len(marker):]
+
+    def _set_head_tags(self, output: str, essay: Essay) -> str:
         if not (essay.meta_title or essay.description):
             return output
         head_end = output.find("</head>")
@@ -290,17 +348,32 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return output
         head = output[:head_end]
         if essay.meta_title:
-            head = _TITLE_RE.sub(lambda _: f"<title>{html.escape(essay.meta_title or '')}</title>", head, count=1)
+            title = f"<title>{html.escape(essay.meta_title)}</title>"
+            start, end = head.find("<title>"), head.find("</title>")
+            if 0 <= start < end:  # the form every theme writes; the regex for anything else
+                head = head[:start] + title + head[end + 8:]
+            else:
+                head = _TITLE_RE.sub(lambda _: title, head, count=1)
         if essay.description:
             tag = f'<meta name="description" content="{html.escape(essay.description, quote=True)}">'
-            head, found = _DESCRIPTION_RE.subn(lambda _: tag, head, count=1)
-            if not found:
-                head += tag + "\n"
+            start = head.find('<meta name="description"')
+            end = head.find(">", start)
+            if 0 <= start < end:  # the form every theme writes; the regex for anything else
+                head = head[:start] + tag + head[end + 1:]
+            else:
+                head, found = _DESCRIPTION_RE.subn(lambda _: tag, head, count=1)
+                if not found:
+                    head += tag + "\n"
         return head + output[head_end:]
 
     # -- helpers -------------------------------------------------------------------------
 
     def _read(self, file: File) -> _Record:
+        """What on_files needs to know of a page: whether it is held back.
+
+        The whole front matter is parsed later, from the ``meta`` MkDocs reads anyway
+        (see :meth:`_complete`); here only the ``draft`` and ``publishdate`` lines are.
+        """
         fingerprint: tuple[Any, ...] | None = None
         if file.abs_src_path:
             try:
@@ -311,6 +384,19 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         cached = self._records.get(file.src_uri)
         if cached is not None and fingerprint is not None and cached.fingerprint == fingerprint:
             return cached
+        assert self._options is not None
+        head = _source_head(file)
+        fields = read_fields(head, self._head_fields) if head is not None else None
+        if fields is not None:
+            essay_head, _ = parse_essay(fields.data, self._options)  # problems: reported with the page
+            record = _Record(fingerprint, None, (), True, essay_head, fields.key_lines)
+        else:  # unusual or broken front matter: parse it whole, with every problem
+            record = self._read_whole(file, fingerprint)
+        self._records[file.src_uri] = record
+        return record
+
+    def _read_whole(self, file: File, fingerprint: tuple[Any, ...] | None) -> _Record:
+        assert self._options is not None
         problems = Problems()
         try:
             source = normalize_source(file.content_string)
@@ -318,8 +404,25 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             source = ""  # MkDocs reports unreadable pages itself
         front_matter = read_front_matter(source, problems)
         essay, field_problems = parse_essay(front_matter.data, self._options)
-        record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid)
-        self._records[file.src_uri] = record
+        return _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid, essay)
+
+    def _complete(self, page: Page, markdown: str, record: _Record) -> _Record:
+        """Parse the essay from the front matter MkDocs has just read into ``page.meta``."""
+        assert self._options is not None
+        problems = Problems()
+        meta: dict[str, Any] = page.meta
+        valid = True
+        if not meta and FRONT_MATTER_RE.match(normalize_source(markdown)):
+            # MkDocs could not read the block and kept it as text: find out why.
+            front_matter = read_front_matter(normalize_source(markdown), problems)
+            meta, valid = front_matter.data, front_matter.valid
+        if meta and record.key_lines > count_keys(meta):
+            # Fewer keys than key lines: a key was given twice (or a string looks like a key).
+            record = self._read_whole(page.file, record.fingerprint)
+        else:
+            essay, field_problems = parse_essay(meta, self._options)
+            record = replace(record, essay=essay, problems=tuple(problems + field_problems), front_matter_valid=valid)
+        self._records[page.file.src_uri] = record
         return record
 
     def _is_held_back(self, essay: Essay) -> bool:
@@ -349,8 +452,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """Keep what a listing needs of this page's HTML (its first paragraph)."""
         uri = page.file.src_uri
         record = self._records.get(uri)
-        if record is not None and record.essay.is_essay:
-            self._page_facts[uri] = _PageFacts(record, page.title or "", first_paragraph(html))
+        if record is not None and record.essay is not None and record.essay.is_essay:
+            essay = record.essay
+            # Cards show the excerpt or description first: the HTML is searched only without them.
+            paragraph = None if (essay.excerpt or essay.description) else first_paragraph(html)
+            self._page_facts[uri] = _PageFacts(record, page.title or "", paragraph)
         else:
             self._page_facts.pop(uri, None)
         if MARKER_HINT in html or page.is_homepage:  # the home page may host the featured index
@@ -376,8 +482,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 continue
             present.add(file.src_uri)
             record = self._records.get(file.src_uri)
-            if record is not None and record.essay.is_essay and not file.inclusion.is_excluded():
-                state[file.src_uri] = (record, file.url)
+            # Every page's source fingerprint: whether a page is an essay is known only once
+            # MkDocs has read it (on_page_markdown completes the record from page.meta).
+            if record is not None and not file.inclusion.is_excluded():
+                state[file.src_uri] = (record.fingerprint or record, file.url)
         self._listing_hosts &= present
         for gone in self._page_facts.keys() - present:
             del self._page_facts[gone]
@@ -394,7 +502,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             if not file.is_documentation_page() or file.inclusion.is_excluded():
                 continue  # drafts and scheduled essays are DRAFT by now: never listed
             record = self._records.get(file.src_uri)
-            if record is None or not record.essay.is_essay:
+            if record is not None and record.essay is None:
+                # Not read by MkDocs in this build (`build --dirty` skips unchanged pages).
+                record = self._read_whole(file, record.fingerprint)
+                self._records[file.src_uri] = record
+            if record is None or record.essay is None or not record.essay.is_essay:
                 continue
             essay = record.essay
             facts = self._page_facts.get(file.src_uri)

@@ -7,7 +7,8 @@ a user overrides any partial by dropping a file of the same name there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -28,6 +29,51 @@ def parse_locale(language: str) -> Locale | None:
         return None
 
 
+# A constant include of one of the plugin's partials; inlined when its template is loaded.
+_INCLUDE_RE = re.compile(r'\{%(-?)\s*include\s+"(' + TEMPLATE_FOLDER + r'/[\w./-]+)"\s*(-?)%\}')
+# Partials using these cannot be pasted inside another template: they stay includes.
+_NOT_INLINABLE_RE = re.compile(r"\{%-?\s*(?:extends|block)\b")
+_MAX_INLINE_DEPTH = 8
+
+
+class InliningLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that pastes the plugin's partials into the template including them.
+
+    Jinja runs every ``{% include %}`` through a template lookup and a fresh context: for the
+    header (header → badges → badge ×3, dates, taxonomy, notice) that cost several times
+    the rendering itself. Each included partial is still looked up by name in the same
+    folders, so a user's override of any single partial applies as before; it is pasted
+    inside ``{% with %}…{% endwith %}`` so that its ``{% set %}`` stay local, as in an include.
+    """
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        checks = [uptodate]
+        source = self._inline(environment, source, checks, 0)
+        return source, filename, lambda: all(check() for check in checks)
+
+    def _inline(self, environment: jinja2.Environment, source: str, checks: list[Callable[[], bool]],
+                depth: int) -> str:
+        if depth >= _MAX_INLINE_DEPTH:
+            return source
+
+        def paste(match: re.Match[str]) -> str:
+            try:
+                inner, _, uptodate = super(InliningLoader, self).get_source(environment, match.group(2))
+            except jinja2.TemplateNotFound:
+                return match.group(0)  # Jinja reports it when the include runs
+            if _NOT_INLINABLE_RE.search(inner):
+                return match.group(0)
+            checks.append(uptodate)
+            inner = self._inline(environment, inner, checks, depth + 1)
+            # Jinja drops one trailing newline of a template source; the newline after
+            # ``with`` is eaten by trim_blocks, so the partial starts on a line of its own.
+            inner = inner[:-1] if inner.endswith("\n") else inner
+            return f"{{%{match.group(1)} with %}}\n{inner}{{% endwith {match.group(3)}%}}"
+
+        return _INCLUDE_RE.sub(paste, source)
+
+
 class Renderer:
     """Renders partials with one environment, compiled once and reused across builds."""
 
@@ -36,10 +82,11 @@ class Renderer:
         self.locale = locale
         self.tz = tz
         self.date_format = date_format
+        self.dirs = list(dirs)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(list(dirs)),
+            loader=InliningLoader(self.dirs),
             autoescape=True,
-            auto_reload=True,
+            auto_reload=False,  # checked once per build by refresh(), not once per render
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=jinja2.ChainableUndefined,
@@ -55,8 +102,23 @@ class Renderer:
     def iso_date(self, value: datetime | None) -> str:
         return value.isoformat() if value else ""
 
+    def refresh(self) -> None:
+        """Forget compiled templates whose files changed (a ``serve`` rebuild after an edit)."""
+        if not all(t.is_up_to_date for t in self.env.cache.values()):  # type: ignore[union-attr]
+            self.env.cache.clear()  # type: ignore[union-attr]
+
     def render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(f"{TEMPLATE_FOLDER}/{template}").render(**context)
+        name = f"{TEMPLATE_FOLDER}/{template}"
+        try:
+            compiled = self.env.get_template(name)
+        except jinja2.TemplateSyntaxError:
+            # Report the error in the partial's own file and line, not in the pasted copy.
+            plain = jinja2.Environment(loader=jinja2.FileSystemLoader(self.dirs), autoescape=True,
+                                       trim_blocks=True, lstrip_blocks=True)
+            for partial in plain.list_templates(filter_func=lambda n: n.startswith(f"{TEMPLATE_FOLDER}/")):
+                plain.get_template(partial)
+            raise
+        return compiled.render(**context)
 
     def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], **extra: Any) -> str:
         return self.render("header.html", essay=essay, title=title, labels=labels, **extra)

@@ -36,7 +36,7 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rating:
     """A value on one scale: the term, and the percentage to show (if any)."""
 
@@ -69,7 +69,7 @@ class ParseOptions:
     """Status ids another tool owns (Material's ``extra.status``): accepted, not rated."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Essay:
     title: str | None = None
     meta_title: str | None = None

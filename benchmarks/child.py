@@ -1,0 +1,153 @@
+"""What runs inside one fresh benchmark subprocess; prints one JSON line on stdout.
+
+``python -m benchmarks.child serve CONFIG --edit PAGE ... [--dirty]``
+    Simulates ``mkdocs serve``: one initial build, then for each edited page a rebuild in
+    the same process, with the config reloaded and the plugin instance reused (MkDocs keeps
+    instances of plugins that define ``on_startup`` across reloads, as serve does).
+
+``python -m benchmarks.child profile CONFIG [--cprofile FILE]``
+    One build with every ``on_*`` method of the essay-meta plugin wrapped in a timer;
+    reports the plugin's time per MkDocs event, and the import time of the plugin module.
+    All times are CPU times of this process (the machine is shared: waiting is not cost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+from mkdocs.commands.build import build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+
+SERVE_URL = "http://127.0.0.1:8000/"
+
+
+class _CountWarnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+        self.first: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "'dirty' build is being performed" in record.getMessage():
+            return  # MkDocs says so on every dirty build, with or without the plugin
+        self.count += 1
+        if len(self.first) < 5:
+            self.first.append(f"{record.name}: {record.getMessage()}"[:300])
+
+
+def _quiet_logging() -> _CountWarnings:
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    handler = _CountWarnings()
+    logger.addHandler(handler)
+    return handler
+
+
+def serve(config_file: str, edits: list[str], dirty: bool) -> dict[str, Any]:
+    warnings = _quiet_logging()
+    site_dir = tempfile.mkdtemp(prefix="essay-bench-serve-")
+
+    def get_config() -> Any:
+        return load_config(config_file, site_dir=site_dir)
+
+    config = get_config()
+    config.plugins.on_startup(command="serve", dirty=dirty)
+    build(config, serve_url=SERVE_URL, dirty=dirty)
+    rebuilds = []
+    for page in edits:
+        path = Path(page)
+        original = path.read_text(encoding="utf-8")
+        path.write_text(original + "\nOne more sentence, written while serving.\n", encoding="utf-8")
+        try:
+            wall, cpu = time.perf_counter(), time.process_time()
+            config = get_config()
+            build(config, serve_url=SERVE_URL, dirty=dirty)
+            rebuilds.append({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu})
+        finally:
+            path.write_text(original, encoding="utf-8")
+    config.plugins.on_shutdown()
+    return {"rebuilds": rebuilds, "warnings": warnings.count, "first_warnings": warnings.first}
+
+
+def _timed(name: str, method: Callable[..., Any], totals: dict[str, list[float]]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()  # CPU time: the machine is shared, waiting is not cost
+        try:
+            return method(*args, **kwargs)
+        finally:
+            entry = totals[name]
+            entry[0] += time.process_time() - start
+            entry[1] += 1
+    return wrapper
+
+
+def profile(config_file: str, cprofile_out: str | None) -> dict[str, Any]:
+    warnings = _quiet_logging()
+    start = time.process_time()
+    from mkdocs_essay_meta import plugin as plugin_module  # the plugin's own import cost
+    import_seconds = time.process_time() - start
+
+    # Wrap each on_* method the plugin defines (on the class: MkDocs binds them to the
+    # instance when it loads the config, which happens next).
+    cls = plugin_module.EssayMetaPlugin
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for name, member in list(vars(cls).items()):
+        if name.startswith("on_") and callable(member):
+            setattr(cls, name, _timed(name, member, totals))
+
+    site_dir = tempfile.mkdtemp(prefix="essay-bench-profile-")
+    profiler = None
+    if cprofile_out:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    cpu = time.process_time()
+    config = load_config(config_file, site_dir=site_dir)
+    build(config)
+    cpu = time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(cprofile_out)
+    return {
+        "build_seconds": cpu,
+        "import_seconds": import_seconds,
+        "events": {k: {"seconds": v[0], "calls": v[1]} for k, v in sorted(totals.items())},
+        "warnings": warnings.count,
+        "first_warnings": warnings.first,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.child")
+    sub = parser.add_subparsers(dest="mode", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("config")
+    s.add_argument("--edit", action="append", default=[])
+    s.add_argument("--dirty", action="store_true")
+    p = sub.add_parser("profile")
+    p.add_argument("config")
+    p.add_argument("--cprofile")
+    args = parser.parse_args(argv)
+    if args.mode == "serve":
+        result = serve(args.config, args.edit, args.dirty)
+    else:
+        result = profile(args.config, args.cprofile)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The benchmark suite runs end to end on a tiny site, so it cannot rot.
+
+Only that it runs and prints its ratios is asserted: never anything about timing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_every_benchmark_mode_runs_and_prints_its_ratios(tmp_path: Path) -> None:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "all", "--essays", "5", "--rounds", "1", "--edits", "1",
+         "--out", str(tmp_path)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    ratio = r"ratio {}: cpu \d+\.\d+ \([+-]\d+\.\d %\)\s+wall \d+\.\d+"
+    for theme in ("mkdocs", "material"):
+        assert re.search(rf"build: theme={theme} essays=5 .*\n(.*\n){{2}}\s+{ratio.format('plugin/plain')}"
+                         r"\s+peak memory \d+\.\d+", out), out
+    for kind in ("plain", "--dirty"):  # serve runs on the mkdocs theme by default
+        assert re.search(rf"serve rebuild after one edit \({re.escape(kind)}\): theme=mkdocs essays=5 .*\n"
+                         rf"(.*\n){{2}}\s+{ratio.format('plugin/plain')}", out), out
+    assert re.search(r"plugin total\s+\d+\.\d ms\s+\d+\.\d µs/essay", out), out
+    for event in ("on_files", "on_page_markdown", "on_page_context"):
+        assert re.search(rf"{event}\s+\d+\.\d ms", out), out
+    assert re.search(r"Material blog vs essay-meta.*\n(.*\n){2}\s+" + ratio.format("essay-meta/blog"), out), out
+    assert re.search(r"issue 4: .*\n(.*\n){2}\s+" + ratio.format("listings/no-listings"), out), out
+    # Every generated site builds without a warning from either variant.
+    assert "note:" not in out, out

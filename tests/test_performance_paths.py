@@ -1,0 +1,199 @@
+"""The plugin's fast paths (docs/performance.md) give what the slow ones gave.
+
+* on_files reads only the ``draft``/``publishdate`` lines of the front matter; the essay
+  is parsed later from the ``meta`` MkDocs reads anyway.
+* The header partials are pasted into one template when loaded (InliningLoader) instead
+  of being included at every render; a user's override of one partial still applies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from conftest import SAMPLE_ESSAY, build_site
+from mkdocs_essay_meta.plugin import TEMPLATES_DIR
+from mkdocs_essay_meta.rendering import Renderer, parse_locale
+from mkdocs_essay_meta.structure.essay import parse_essay
+from mkdocs_essay_meta.structure.frontmatter import count_keys, read_fields, read_front_matter
+from mkdocs_essay_meta.structure.problems import Problems
+
+HEAD = frozenset({"draft", "publishdate", "date"})
+
+
+def essay(front_matter: str, body: str = "Some text.\n") -> str:
+    return f"---\n{front_matter.strip()}\n---\n\n{body}"
+
+
+# -- reading the head fields ----------------------------------------------------------------
+
+@pytest.mark.parametrize("source", [
+    SAMPLE_ESSAY,
+    essay("title: x\ndraft: yes\npublishdate: 2024-03-01"),
+    essay("date:\n  created: 2024-01-01\n  updated: 2024-02-01\ndraft: false\ntitle: x"),
+    essay("tags:\n- a\n- b\ndraft: on  # a comment\nstatus: notes"),
+    essay("publishdate: '2031-01-05'\ndescription: 'draft: true is not a key here'"),
+])
+def test_head_fields_equal_the_full_parse(source: str) -> None:
+    fields = read_fields(source, HEAD)
+    assert fields is not None
+    full = read_front_matter(source, Problems()).data
+    assert fields.data == {k: v for k, v in full.items() if k in HEAD}
+    assert fields.key_lines == count_keys(full)
+
+
+@pytest.mark.parametrize("source", [
+    essay('"draft": true'),                   # a quoted key
+    essay("{draft: true, title: x}"),         # a flow mapping
+    essay("draft: *flag"),                    # an alias defined nowhere
+    essay("title: x\nstatus: {value: notes}"),  # a flow mapping hides keys from the count
+    essay("publishdate: 2024-02-30"),          # not a date: YAML itself fails
+    "---\ndraft: true\nnever closed\n",
+])
+def test_unusual_front_matter_is_left_to_the_full_parse(source: str) -> None:
+    assert read_fields(source, HEAD) is None
+
+
+@pytest.mark.parametrize("text", [
+    "---\n---\nbody\n", "---\na: 1\n---\n", "---\na: 1\n...\nbody", "---  \na: 1\n---  \nx",
+    "---\na: 1\n----\nb: 2\n---\n", "---\na: |\n  ---\n---\n", "---\n\n---\n", "--- \na\n--- x\n---\n",
+])
+def test_the_block_found_is_the_one_mkdocs_finds(text: str) -> None:
+    from mkdocs_essay_meta.structure.frontmatter import _BLOCK_RE, FRONT_MATTER_RE
+    mine, theirs = _BLOCK_RE.match(text), FRONT_MATTER_RE.match(text)
+    assert (mine and mine.group(0)) == (theirs and theirs.group(0))
+
+
+def test_no_front_matter_has_no_head_fields() -> None:
+    fields = read_fields("# Just a page\n", HEAD)
+    assert fields is not None and fields.data == {} and fields.key_lines == 0
+
+
+@pytest.mark.parametrize("block", [
+    "a: 1\na: 2\n",
+    "status:\n  value: x\n  value: y\n",
+    "bibliography:\n  - title: a\n    title: b\n",
+    "bibliography:\n-   title: a\n    link: b\n-   title: a\n    link: b\n    link: c\n",
+])
+def test_a_repeated_key_shows_as_fewer_keys_than_key_lines(block: str) -> None:
+    fields = read_fields(essay(block), HEAD)
+    assert fields is not None
+    assert fields.key_lines > count_keys(read_front_matter(essay(block), Problems()).data)
+
+
+# -- whole builds -----------------------------------------------------------------------------
+
+def test_drafts_and_scheduled_essays_are_held_back_in_every_form(tmp_path: Path) -> None:
+    pages = {
+        "index.md": "# Home\n",
+        "draft.md": essay("title: D\ndraft: true\nstatus: draft"),
+        "future.md": essay("title: F\npublishdate: 2999-01-01\nstatus: notes"),
+        "future-alias.md": essay("title: A\ndate:\n  created: 2999-01-01\nstatus: notes"),
+        "quoted.md": essay('"draft": true\ntitle: Q\nstatus: notes'),
+        "published.md": essay("title: P\npublishdate: 2020-01-01\ndraft: false\nstatus: finished"),
+    }
+    site = build_site(tmp_path, pages)
+    for held_back in ("draft", "future", "future-alias", "quoted"):
+        assert not site.exists(f"{held_back}/index.html"), held_back
+    assert site.soup("published/index.html").select_one("header.essay-meta") is not None
+
+
+def test_front_matter_problems_are_still_reported(tmp_path: Path) -> None:
+    pages = {
+        "index.md": "# Home\n",
+        "broken.md": essay("title: [unclosed\nstatus: notes"),
+        "repeated.md": essay("title: R\nstatus:\n  value: notes\n  value: draft"),
+        "bad-value.md": essay("title: B\nimportance: 11"),
+    }
+    site = build_site(tmp_path, pages)
+    warnings = "\n".join(site.plugin_warnings())
+    assert "broken.md" in warnings and "not valid YAML" in warnings
+    assert "repeated.md" in warnings and "value" in warnings
+    assert "bad-value.md" in warnings and "importance" in warnings
+    # The unreadable block is not shown as text, and the rest of the page still builds.
+    assert "[unclosed" not in site.text("broken/index.html")
+
+
+def test_serve_rebuild_sees_an_edited_essay(tmp_path: Path) -> None:
+    page = tmp_path / "docs" / "essay.md"
+    build_site(tmp_path, {"index.md": "# Home\n", "essay.md": essay("title: E\nstatus: notes")}, serve=True)
+    page.write_text(essay("title: E\nstatus: finished"), encoding="utf-8")
+    stamp = time.time() + 5  # make sure the edit is seen even on a coarse clock
+    os.utime(page, (stamp, stamp))
+    site = build_site(tmp_path, serve=True, dirty=True)
+    value = site.soup("essay/index.html").select_one(".essay-meta-badge--status .essay-meta-badge__value")
+    assert value.get_text() == "Finished"
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+def _essays() -> list:
+    sources = [SAMPLE_ESSAY,
+               essay("title: x\nstatus: finished\ncertainty: log\nimportance: 0\ntags: [a]\nis_post_complete: true"),
+               essay("title: y\nstatus: {value: draft, percentage: 5}\ncategories: [c, d]\nlastmod: 2024-01-01")]
+    return [parse_essay(read_front_matter(s, Problems()).data)[0] for s in sources]
+
+
+def test_inlined_partials_render_exactly_as_includes() -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    assert "include" in slow.env.loader.get_source(slow.env, "essay-meta/header.html")[0]
+    assert "include" not in fast.env.loader.get_source(fast.env, "essay-meta/header.html")[0]
+    labels = labels_for("en", {})
+    for e in _essays():
+        for extra in ({"draft": None, "show_notice": True}, {"draft": "scheduled", "show_notice": False}):
+            assert fast.header(e, title="T", labels=labels, **extra) == slow.header(e, title="T", labels=labels, **extra)
+
+
+def test_override_of_one_partial_applies_and_edits_are_seen_after_refresh(tmp_path: Path) -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    override = tmp_path / "essay-meta" / "badge.html"
+    override.parent.mkdir()
+    override.write_text('<b class="mine">{{ rating.label }}</b>\n', encoding="utf-8")
+    renderer = Renderer([str(tmp_path), TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    sample = _essays()[0]
+    html = renderer.header(sample, title="T", labels=labels_for("en", {}), draft=None, show_notice=True)
+    assert '<b class="mine">In Progress</b>' in html
+    override.write_text('<i class="edited">{{ rating.label }}</i>\n', encoding="utf-8")
+    stamp = time.time() + 5
+    os.utime(override, (stamp, stamp))
+    renderer.refresh()
+    html = renderer.header(sample, title="T", labels=labels_for("en", {}), draft=None, show_notice=True)
+    assert '<i class="edited">In Progress</i>' in html
+
+
+def test_syntax_error_in_a_partial_names_that_partial(tmp_path: Path) -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    override = tmp_path / "essay-meta" / "dates.html"
+    override.parent.mkdir()
+    override.write_text("line one\n{% if %}\n", encoding="utf-8")
+    renderer = Renderer([str(tmp_path), TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    with pytest.raises(jinja2.TemplateSyntaxError) as caught:
+        renderer.header(_essays()[0], title="T", labels=labels_for("en", {}), draft=None, show_notice=True)
+    assert caught.value.filename is not None and caught.value.filename.endswith("dates.html")
+    assert caught.value.lineno == 2
+
+
+# -- the header goes into the HTML, not into page.content ---------------------------------------
+
+def test_header_is_rendered_once_and_no_marker_is_left(tmp_path: Path, theme: str) -> None:
+    site = build_site(tmp_path, {"index.md": "# Home\n", "essay.md": SAMPLE_ESSAY}, theme=theme,
+                      extra={"plugins": ["essay-meta", "search"]})
+    text = site.text("essay/index.html")
+    assert text.count('<header class="essay-meta">') == 1
+    assert "essay-meta:header" not in text
+    # Search indexes the essay, not the badges' explanations repeated on every page.
+    docs = json.loads((site.site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    essay_text = " ".join(d["text"] for d in docs if d["location"].startswith("essay/"))
+    assert "Large Language Models" in essay_text
+    assert "How finished the essay is" not in essay_text
