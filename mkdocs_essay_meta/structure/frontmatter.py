@@ -41,6 +41,17 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # PyYAML matches 2024-02-30 as a timestamp, then datetime() raises a bare ValueError.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as e:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date that exists ({e})", node.start_mark) from e
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
 
 @dataclass(frozen=True)
 class FrontMatter:
