@@ -27,19 +27,7 @@ _UNCLOSED_RE = re.compile(r"^-{3}[ \t]*\n")
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
-    """A safe loader that records duplicate keys instead of silently keeping the last."""
-
-    duplicates: list[Any]
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                key = key_node.value
-                if key in seen:
-                    self.duplicates.append(key)
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    """A safe loader that reports impossible dates as YAML errors (PyYAML raises ValueError)."""
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         # PyYAML matches 2024-02-30 as a timestamp, then datetime() raises a bare ValueError.
@@ -80,9 +68,9 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
             problems.add(None, None, "starts with --- but is never closed by a --- line")
         return FrontMatter({}, 0, True)
     loader = _StrictLoader(m.group(1))
-    loader.duplicates = []
     try:
-        data = loader.get_single_data()
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
@@ -96,6 +84,49 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
     if not isinstance(data, dict):
         problems.add(None, None, f"is a {type(data).__name__}, not a mapping of fields; it was ignored")
         return FrontMatter({}, m.end(), False)
-    for key in dict.fromkeys(loader.duplicates):
-        problems.add(str(key), data.get(key), "to appear once; the last value was used")
+    for path in dict.fromkeys(_duplicate_keys(root)):
+        problems.add(_field_name(path), _value_at(data, path), "to appear once; the last value was used")
     return FrontMatter({str(k): v for k, v in data.items()}, m.end(), True)
+
+
+def _duplicate_keys(root: yaml.Node) -> list[tuple[Any, ...]]:
+    """The path of every mapping key given twice, at any depth (anchors visited once)."""
+    found: list[tuple[Any, ...]] = []
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
+    visited: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            children = []
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                if key_node.value in seen:
+                    found.append((*path, key_node.value))
+                seen.add(key_node.value)
+                children.append((value_node, (*path, key_node.value)))
+            stack.extend(reversed(children))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed([(item, (*path, i)) for i, item in enumerate(node.value)]))
+    return found
+
+
+def _field_name(path: tuple[Any, ...]) -> str:
+    """``('bibliography', 0, 'title')`` → ``bibliography[0].title``."""
+    name = str(path[0])
+    for part in path[1:]:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
