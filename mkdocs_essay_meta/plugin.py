@@ -28,7 +28,7 @@ from . import stylesheet
 from .labels import labels_for
 from .rendering import Renderer, parse_locale
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
-from .structure.frontmatter import FRONT_MATTER_RE, normalize_source, read_front_matter
+from .structure.frontmatter import normalize_source, read_front_matter, strip_front_matter
 from .structure.problems import Problem, Problems
 from .structure.vocabulary import build_scales
 
@@ -66,6 +66,7 @@ class _Record:
     essay: Essay
     problems: tuple[Problem, ...]
     front_matter_valid: bool
+    front_matter: dict[str, Any]
 
 
 class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
@@ -153,7 +154,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return None
         if not record.front_matter_valid:
             # MkDocs kept the unreadable front matter as body text; the warning says why.
-            markdown = FRONT_MATTER_RE.sub("", normalize_source(markdown), count=1)
+            markdown = strip_front_matter(normalize_source(markdown))
+            if not page.meta and record.front_matter:
+                page.meta = dict(record.front_matter)  # closed at the very end of the file
         if self._is_material and "status" in page.meta:
             self._fix_material_status(page, record.essay)
         return markdown
@@ -221,7 +224,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             source = ""  # MkDocs reports unreadable pages itself
         front_matter = read_front_matter(source, problems)
         essay, field_problems = parse_essay(front_matter.data, self._options)
-        record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid)
+        record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid,
+                         front_matter.data if not front_matter.valid else {})
         self._records[file.src_uri] = record
         return record
 

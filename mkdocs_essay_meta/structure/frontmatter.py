@@ -48,7 +48,7 @@ class FrontMatter:
     block_end: int
     """Where the body starts in the source (0 when there is no front-matter block)."""
     valid: bool
-    """False when a block was present but MkDocs could not read it."""
+    """False when a block was present but MkDocs could not read it (and so left it in the body)."""
 
 
 def normalize_source(text: str) -> str:
@@ -60,13 +60,41 @@ def normalize_source(text: str) -> str:
     return text
 
 
+def _match_block(text: str) -> re.Match[str] | None:
+    """The front-matter block, also when its closing line ends the file without a line break."""
+    m = FRONT_MATTER_RE.match(text)
+    if m is None and not text.endswith("\n"):
+        m = FRONT_MATTER_RE.match(text + "\n")
+    return m
+
+
+def _unclosed_block_end(text: str) -> int:
+    """Where an unclosed block most likely ends: its first blank line (or the end of the text)."""
+    blank = re.search(r"\n[ \t]*\n", text)
+    return blank.end() if blank else len(text)
+
+
+def strip_front_matter(text: str) -> str:
+    """The (normalized) source without the front-matter block MkDocs left in the body."""
+    m = _match_block(text)
+    if m is not None:
+        return text[min(m.end(), len(text)):]
+    if _UNCLOSED_RE.match(text):
+        return text[_unclosed_block_end(text):]
+    return text
+
+
 def read_front_matter(text: str, problems: Problems) -> FrontMatter:
     """The front matter of a (normalized) Markdown source; problems are appended."""
-    m = FRONT_MATTER_RE.match(text)
+    m = _match_block(text)
     if not m:
-        if _UNCLOSED_RE.match(text) and "\n---" not in text[3:] and "\n..." not in text[3:]:
-            problems.add(None, None, "starts with --- but is never closed by a --- line")
+        if _UNCLOSED_RE.match(text):
+            problems.add(None, None, "starts with --- but is never closed by a --- line; "
+                                     "it was left out of the page up to its first blank line")
+            return FrontMatter({}, _unclosed_block_end(text), False)
         return FrontMatter({}, 0, True)
+    # MkDocs needs a line break after the closing line: without one it shows the block as text.
+    read_by_mkdocs = m.end() <= len(text)
     loader = _StrictLoader(m.group(1))
     try:
         root = loader.get_single_node()
@@ -76,17 +104,17 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
         where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
         problems.add(None, None, f"is not valid YAML{where}: {reason}; the page was built without it")
-        return FrontMatter({}, m.end(), False)
+        return FrontMatter({}, min(m.end(), len(text)), False)
     finally:
         loader.dispose()
     if data is None:
-        return FrontMatter({}, m.end(), True)
+        return FrontMatter({}, min(m.end(), len(text)), read_by_mkdocs)
     if not isinstance(data, dict):
         problems.add(None, None, f"is a {type(data).__name__}, not a mapping of fields; it was ignored")
-        return FrontMatter({}, m.end(), False)
+        return FrontMatter({}, min(m.end(), len(text)), False)
     for path in dict.fromkeys(_duplicate_keys(root)):
         problems.add(_field_name(path), _value_at(data, path), "to appear once; the last value was used")
-    return FrontMatter({str(k): v for k, v in data.items()}, m.end(), True)
+    return FrontMatter({str(k): v for k, v in data.items()}, min(m.end(), len(text)), read_by_mkdocs)
 
 
 def _duplicate_keys(root: yaml.Node) -> list[tuple[Any, ...]]:
