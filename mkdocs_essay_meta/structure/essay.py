@@ -161,8 +161,8 @@ def _date(name: str, value: Any, options: ParseOptions, problems: Problems) -> d
 
 def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
     """A rating from ``word``, ``8`` or ``{value: word, percentage: 60}``."""
-    if value is None:
-        return None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # left blank, like meta_title: "" in a front-matter template
     scale = options.scales[name]
     explicit: Any = None
     has_explicit = False
