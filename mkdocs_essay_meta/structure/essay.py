@@ -232,6 +232,8 @@ def parse_essay(meta: Mapping[str, Any], options: ParseOptions | None = None) ->
     published = values.get("publishdate")
     updated = values.get("lastmod")
     if isinstance(published, Mapping):  # Material blog: date: {created: ..., updated: ...}
+        if "created" not in published:
+            problems.add("publishdate", published, "a date, or a mapping with created (and updated)")
         updated = updated if updated is not None else published.get("updated")
         published = published.get("created")
     publish_dt = _date("publishdate", published, options, problems)
