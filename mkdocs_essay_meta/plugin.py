@@ -159,7 +159,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 page.meta = dict(record.front_matter)  # closed at the very end of the file
         if self._is_material and "status" in page.meta:
             self._fix_material_status(page, record.essay)
-        if "title" in page.meta and not isinstance(page.meta["title"], str):
+        if "title" in page.meta and not (isinstance(page.meta["title"], str) and page.meta["title"].strip()):
             self._fix_title(page, record.essay)
         return markdown
 
@@ -236,11 +236,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return essay.draft or (not self.config.publish_future and essay.is_scheduled(self._now))
 
     def _fix_title(self, page: Page, essay: Essay) -> None:
-        """MkDocs shows ``meta.title`` as it is: a list would print as ``['a', 'b']`` in <title> and nav."""
+        """MkDocs shows ``meta.title`` as it is: a list prints as ``['a', 'b']`` in <title> and nav, a blank one as nothing."""
         if essay.title is not None:
             page.meta["title"] = essay.title  # a number, such as title: 1984
         else:
-            del page.meta["title"]  # not text (already warned): MkDocs falls back to the heading or file name
+            del page.meta["title"]  # blank, or not text (warned): MkDocs falls back to the heading or file name
 
     def _fix_material_status(self, page: Page, essay: Essay) -> None:
         """Material prints ``meta.status`` into a class attribute; give it a safe id or nothing."""
