@@ -100,10 +100,7 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
-        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        problems.add(None, None, f"is not valid YAML{where}: {reason}; the page was built without it")
+        problems.add(None, None, f"is not valid YAML{_explain(e, m.group(1))}; the page was built without it")
         return FrontMatter({}, min(m.end(), len(text)), False)
     finally:
         loader.dispose()
@@ -115,6 +112,26 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
     for path in dict.fromkeys(_duplicate_keys(root)):
         problems.add(_field_name(path), _value_at(data, path), "to appear once; the last value was used")
     return FrontMatter({str(k): v for k, v in data.items()}, min(m.end(), len(text)), read_by_mkdocs)
+
+
+def _at(mark: Any) -> str:
+    # The block starts on the file's second line; marks count from 0.
+    return f"line {mark.line + 2}, column {mark.column + 1}"
+
+
+def _explain(error: yaml.YAMLError, block: str) -> str:
+    """`` at line 4, column 1: found character that cannot start any token (a tab: ...)``."""
+    mark = getattr(error, "problem_mark", None)
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if mark is None:
+        return f": {reason}"
+    lines = block.splitlines()
+    if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+        reason += " (a tab: YAML indents with spaces only)"
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None and context_mark.line != mark.line:
+        reason += f" ({context} that starts at {_at(context_mark)})"
+    return f" at {_at(mark)}: {reason}"
 
 
 def _duplicate_keys(root: yaml.Node) -> list[tuple[Any, ...]]:
