@@ -159,8 +159,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 page.meta = dict(record.front_matter)  # closed at the very end of the file
         if self._is_material and "status" in page.meta:
             self._fix_material_status(page, record.essay)
-        if "title" in page.meta and not (isinstance(page.meta["title"], str) and page.meta["title"].strip()):
-            self._fix_title(page, record.essay)
+        for name in ("title", "description"):
+            if name in page.meta and not (isinstance(page.meta[name], str) and page.meta[name].strip()):
+                self._fix_text_field(page, name, getattr(record.essay, name))
         return markdown
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
@@ -235,12 +236,13 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """Kept out of the built site: a draft, or scheduled for later."""
         return essay.draft or (not self.config.publish_future and essay.is_scheduled(self._now))
 
-    def _fix_title(self, page: Page, essay: Essay) -> None:
-        """MkDocs shows ``meta.title`` as it is: a list prints as ``['a', 'b']`` in <title> and nav, a blank one as nothing."""
-        if essay.title is not None:
-            page.meta["title"] = essay.title  # a number, such as title: 1984
+    def _fix_text_field(self, page: Page, name: str, text: str | None) -> None:
+        """Themes print ``meta.title``/``meta.description`` as they are: a list shows as
+        ``['a', 'b']`` in <title>, navigation and <meta>, a blank title as no title at all."""
+        if text is not None:
+            page.meta[name] = text  # a number, such as title: 1984
         else:
-            del page.meta["title"]  # blank, or not text (warned): MkDocs falls back to the heading or file name
+            del page.meta[name]  # blank, or not text (warned): MkDocs falls back to the heading or file name
 
     def _fix_material_status(self, page: Page, essay: Essay) -> None:
         """Material prints ``meta.status`` into a class attribute; give it a safe id or nothing."""
