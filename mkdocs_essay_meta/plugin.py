@@ -112,7 +112,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self.config.material_status and self._is_material:
             status = dict(extra_status)
             for term in scales["status"].terms:
-                status.setdefault(f"essay-{term.key}", f"{scales['status'].label}: {term.label}")
+                # Material prints this into a title attribute without escaping it.
+                status.setdefault(f"essay-{term.key}", html.escape(f"{scales['status'].label}: {term.label}"))
             config.extra["status"] = status
 
         dirs = config.theme.dirs
