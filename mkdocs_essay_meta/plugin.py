@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import markupsafe
-
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -193,17 +191,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         record = self._records.get(page.file.src_uri)
-        if record is None:
+        if record is None or not self.config.head_tags:
             return None
-        output = self._escape_stripped_title(output, page)
-        if not self.config.head_tags:
-            return output
         essay = record.essay
         if not (essay.meta_title or essay.description):
-            return output
+            return None
         head_end = output.find("</head>")
         if head_end < 0:
-            return output
+            return None
         head = output[:head_end]
         if essay.meta_title:
             head = _TITLE_RE.sub(lambda _: f"<title>{html.escape(essay.meta_title or '')}</title>", head, count=1)
@@ -250,22 +245,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         for name in ("title", "description"):
             if isinstance(page.meta.get(name), str):
                 page.meta[name] = html.escape(page.meta[name])
-
-    @staticmethod
-    def _escape_stripped_title(output: str, page: Page) -> str:
-        """Material prints ``<title>{{ page.title | striptags }}``, which decodes the escaped
-        title again: escape what it printed, so a title holding ``</title>`` stays text."""
-        title = page.meta.get("title")
-        if not isinstance(title, str) or "&" not in title:
-            return output
-        printed = markupsafe.Markup(title).striptags()
-        if not any(c in printed for c in "<>&"):
-            return output
-        head_end = output.find("</head>")
-        if head_end < 0:
-            return output
-        head = output[:head_end].replace(f"<title>{printed}", f"<title>{html.escape(printed)}", 1)
-        return head + output[head_end:]
 
     def _fix_text_field(self, page: Page, name: str, text: str | None) -> None:
         """Themes print ``meta.title``/``meta.description`` as they are: a list shows as
