@@ -27,6 +27,12 @@ def show_value(value: Any) -> str:
     return text
 
 
+def show_field(name: str) -> str:
+    """A field name as one short line: a user's key may hold line breaks or run for pages."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name[: _MAX_SHOWN + 1])
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
 class _Full(Exception):
     """Enough has been written: the rest would be cut anyway (also ends cyclic values)."""
 
@@ -87,7 +93,7 @@ class Problem:
         where = f"{source}: " if source else ""
         if self.field is None:
             return f"{where}front matter {self.expected}"
-        return f"{where}field '{self.field}' has {show_value(self.value)}; expected {self.expected}"
+        return f"{where}field '{show_field(self.field)}' has {show_value(self.value)}; expected {self.expected}"
 
 
 class Problems(list[Problem]):
