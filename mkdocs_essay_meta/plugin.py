@@ -6,8 +6,8 @@ everything it shows lives in ``templates/essay-meta/`` and ``assets/``.
 
 from __future__ import annotations
 
+import hashlib
 import html
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -62,7 +62,7 @@ class EssayMetaConfig(base.Config):
 class _Record:
     """What the plugin learned from one page's source, kept across ``serve`` rebuilds."""
 
-    fingerprint: tuple[Any, ...] | None
+    fingerprint: tuple[Any, ...]
     essay: Essay
     problems: tuple[Problem, ...]
     front_matter_valid: bool
@@ -212,21 +212,18 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # -- helpers -------------------------------------------------------------------------
 
     def _read(self, file: File) -> _Record:
-        fingerprint: tuple[Any, ...] | None = None
-        if file.abs_src_path:
-            try:
-                st = os.stat(file.abs_src_path)
-                fingerprint = (file.abs_src_path, st.st_mtime_ns, st.st_size)
-            except OSError:
-                pass
-        cached = self._records.get(file.src_uri)
-        if cached is not None and fingerprint is not None and cached.fingerprint == fingerprint:
-            return cached
-        problems = Problems()
         try:
             source = normalize_source(file.content_string)
         except (OSError, UnicodeDecodeError):
             source = ""  # MkDocs reports unreadable pages itself
+        # Keyed on the text, not on size and mtime: a second save within the file system's
+        # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both.
+        digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        fingerprint = (file.abs_src_path, digest)
+        cached = self._records.get(file.src_uri)
+        if cached is not None and cached.fingerprint == fingerprint:
+            return cached
+        problems = Problems()
         front_matter = read_front_matter(source, problems)
         essay, field_problems = parse_essay(front_matter.data, self._options)
         record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid,
