@@ -146,7 +146,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if files.get_file_from_path(STYLESHEET_URI) is None:
             css = stylesheet.build(self._options.scales if self._options else None,
                                    material_status=self.config.material_status and self._is_material)
-            files.append(File.generated(config, STYLESHEET_URI, content=css))
+            # A real source path, not content=: mkdocs-static-i18n 1.3 fails on files without one.
+            files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(stylesheet.as_file(css))))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
