@@ -114,9 +114,13 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 status.setdefault(f"essay-{term.key}", html.escape(f"{scales['status'].label}: {term.label}"))
             config.extra["status"] = status
 
+        # Once per config: mkdocs-static-i18n runs every event again on the same config, once
+        # per language (its build() calls on_config), and links would be doubled.
         dirs = config.theme.dirs
-        dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATES_DIR)
-        config.extra_css.insert(0, STYLESHEET_URI)
+        if TEMPLATES_DIR not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATES_DIR)
+        if STYLESHEET_URI not in config.extra_css:
+            config.extra_css.insert(0, STYLESHEET_URI)
 
         language = str(config.theme.get("language") or config.theme.get("locale") or "en")
         locale = parse_locale(language) or parse_locale("en")
