@@ -121,19 +121,25 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATES_DIR)
         if STYLESHEET_URI not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET_URI)
+        return config
 
+    def _localise(self, config: MkDocsConfig) -> None:
+        """Labels and date formats in the theme's language, read after every plugin's on_config:
+        mkdocs-static-i18n sets the language of each build in its own (last) on_config."""
+        assert self._options is not None
         language = str(config.theme.get("language") or config.theme.get("locale") or "en")
         locale = parse_locale(language) or parse_locale("en")
         assert locale is not None
         self._labels = labels_for(language, self.config.labels)
-        key = (tuple(dirs), str(locale), str(tz), self.config.date_format)
+        tz = self._options.timezone
+        key = (tuple(config.theme.dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
-            self._renderer = Renderer(dirs, locale, tz, self.config.date_format)
-        return config
+            self._renderer = Renderer(config.theme.dirs, locale, tz, self.config.date_format)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
+        self._localise(config)
         seen: set[str] = set()
         for file in files:
             if not file.is_documentation_page() or file.inclusion == InclusionLevel.EXCLUDED:
