@@ -29,6 +29,19 @@ _UNCLOSED_RE = re.compile(r"^-{3}[ \t]*\n")
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
     """A safe loader that reports impossible dates as YAML errors (PyYAML raises ValueError)."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An explicit tag on a value it cannot read (!!float "", !!timestamp soon, !!int x)
+        # makes PyYAML raise IndexError, AttributeError, ValueError...: report them as YAML errors.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ArithmeticError, AttributeError, IndexError, KeyError, TypeError, ValueError) as e:
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{value!r} cannot be read as {tag}", node.start_mark) from e
+
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         # PyYAML matches 2024-02-30 as a timestamp, then datetime() raises a bare ValueError.
         try:
