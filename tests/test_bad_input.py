@@ -168,8 +168,14 @@ EXPECTED: dict[str, list[str]] = {
         "front matter is not valid YAML at line 3, column 14: 'next spring' cannot be read as !!timestamp; "
         f"{DROPPED}",
     ],
-    "front-matter-is-a-list.md": ["front matter is a list, not a mapping of fields; it was ignored"],
-    "front-matter-is-a-scalar.md": ["front matter is a str, not a mapping of fields; it was ignored"],
+    "front-matter-is-a-list.md": [
+        "front matter is a list ([{'title': 'A list, not a mapping'}, {'status': 'draft'}]), "
+        "not a mapping of fields such as 'title: ...'; it was ignored",
+    ],
+    "front-matter-is-a-scalar.md": [
+        "front matter is a single value ('status draft, certainty likely'), "
+        "not a mapping of fields such as 'title: ...'; it was ignored",
+    ],
     # -- the block around it -----------------------------------------------------------
     "only-front-matter.md": [],
     "crlf-line-endings.md": [],

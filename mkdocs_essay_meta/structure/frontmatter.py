@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problems
+from .problems import Problems, show_value
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -120,7 +120,9 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
     if data is None:
         return FrontMatter({}, min(m.end(), len(text)), read_by_mkdocs)
     if not isinstance(data, dict):
-        problems.add(None, None, f"is a {type(data).__name__}, not a mapping of fields; it was ignored")
+        kind = "a list" if isinstance(data, list) else "a single value"
+        problems.add(None, None, f"is {kind} ({show_value(data)}), not a mapping of fields such as "
+                                 "'title: ...'; it was ignored")
         return FrontMatter({}, min(m.end(), len(text)), False)
     for path in dict.fromkeys(_duplicate_keys(root)):
         problems.add(_field_name(path), _value_at(data, path), "to appear once; the last value was used")
