@@ -80,7 +80,8 @@ EXPECTED: dict[str, list[str]] = {
         f"field 'draft' has {{'really': false}}; expected {BOOLEAN}",
     ],
     "wrong-type-scalars.md": [
-        "field 'title' has false; expected a string",
+        "field 'title' has false; expected a string (YAML reads a bare yes, no, on, off, true or false "
+        "as true or false: put the text in quotes)",
         f"field 'publishdate' has 20240301; expected {A_DATE}",
         f"field 'lastmod' has 1.5; expected {A_DATE}",
         "field 'tags' has 7; expected a list of strings",

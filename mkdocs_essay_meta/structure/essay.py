@@ -113,7 +113,11 @@ def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], proble
 def _string(name: str, value: Any, problems: Problems) -> str | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool):  # title: No -> False
+        problems.add(name, value, "a string (YAML reads a bare yes, no, on, off, true or false as "
+                                  "true or false: put the text in quotes)")
+        return None
+    if not isinstance(value, (str, int, float)):
         problems.add(name, value, "a string")
         return None
     text = str(value).strip()
