@@ -182,9 +182,11 @@ EXPECTED: dict[str, list[str]] = {
     "crlf-line-endings.md": [],
     "byte-order-mark.md": [],
     "unclosed-front-matter.md": [
-        "front matter starts with --- but is never closed by a --- line; "
-        "it was left out of the page up to its first blank line",
+        "front matter starts with --- but is never closed by a --- line; it was left out "
+        "of the page up to its first blank line or first line that is not YAML",
     ],
+    # MkDocs' pattern misses an empty block and shows two rules; it is simply no front matter.
+    "empty-front-matter.md": [],
 }
 
 LONG = 100_000
@@ -362,3 +364,12 @@ def test_very_long_values_are_kept_whole_in_the_page(tmp_path: Path) -> None:
     header = site.soup("very-long-strings/index.html").select_one("header.essay-meta")
     assert header.select_one("h1").get_text() == "T" * LONG
     assert [t.get_text() for t in header.select(".essay-meta__tag")] == ["t" * LONG, "short"]
+
+
+def test_page_starting_with_a_rule_is_not_front_matter(tmp_path: Path) -> None:
+    """A thematic break on the first line, with no key: value after it, is body text."""
+    site = build_site(tmp_path, {"index.md": "---\n\nText after a rule.\n", "other.md": "---\nNo key here\n"})
+    assert site.plugin_warnings() == []
+    assert main_of(site.soup("index.html")).select("hr")
+    assert "Text after a rule." in site.text("index.html")
+    assert "No key here" in site.text("other/index.html")

@@ -22,8 +22,13 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 # The same block MkDocs recognises: a first line of exactly three dashes, closed by
 # three dashes or three dots.
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-# A block that was opened but never closed (MkDocs then shows it all as text).
-_UNCLOSED_RE = re.compile(r"^-{3}[ \t]*\n")
+# A block that was opened, with a "key:" line, but never closed (MkDocs then shows it all as
+# text). A page that merely starts with a --- rule is not one.
+_UNCLOSED_RE = re.compile(r"^-{3}[ \t]*\n[^\s:#-][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
+# An empty block: MkDocs' pattern needs a line inside, so it shows two rules instead.
+_EMPTY_RE = re.compile(r"^-{3}[ \t]*\n()(?:\.{3}|-{3})[ \t]*\n")
+# key: value, an indented or list line, or a comment.
+_YAML_LINE_RE = re.compile(r"^(?:[ \t]|-(?:\s|$)|#|[^\s:#][^:]*:(?:\s|$))")
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
@@ -74,17 +79,28 @@ def normalize_source(text: str) -> str:
 
 
 def _match_block(text: str) -> re.Match[str] | None:
-    """The front-matter block, also when its closing line ends the file without a line break."""
-    m = FRONT_MATTER_RE.match(text)
-    if m is None and not text.endswith("\n"):
-        m = FRONT_MATTER_RE.match(text + "\n")
-    return m
+    """The front-matter block, also when empty (``---`` then ``---``, which MkDocs' pattern
+    misses) or closed on the last line of the file without a line break."""
+    for candidate in (text, text + "\n") if not text.endswith("\n") else (text,):
+        m = FRONT_MATTER_RE.match(candidate) or _EMPTY_RE.match(candidate)
+        if m is not None:
+            return m
+    return None
 
 
 def _unclosed_block_end(text: str) -> int:
-    """Where an unclosed block most likely ends: its first blank line (or the end of the text)."""
-    blank = re.search(r"\n[ \t]*\n", text)
-    return blank.end() if blank else len(text)
+    """Where an unclosed block most likely ends: its first blank line, or the first line that
+    does not look like YAML (so a body written right under it is kept)."""
+    at = text.index("\n") + 1
+    while at < len(text):
+        end = text.find("\n", at)
+        line = text[at:] if end < 0 else text[at:end]
+        if not line.strip():
+            return len(text) if end < 0 else end + 1
+        if not _YAML_LINE_RE.match(line):
+            return at
+        at = len(text) if end < 0 else end + 1
+    return len(text)
 
 
 def strip_front_matter(text: str) -> str:
@@ -102,12 +118,12 @@ def read_front_matter(text: str, problems: Problems) -> FrontMatter:
     m = _match_block(text)
     if not m:
         if _UNCLOSED_RE.match(text):
-            problems.add(None, None, "starts with --- but is never closed by a --- line; "
-                                     "it was left out of the page up to its first blank line")
+            problems.add(None, None, "starts with --- but is never closed by a --- line; it was left out "
+                                     "of the page up to its first blank line or first line that is not YAML")
             return FrontMatter({}, _unclosed_block_end(text), False)
         return FrontMatter({}, 0, True)
     # MkDocs needs a line break after the closing line: without one it shows the block as text.
-    read_by_mkdocs = m.end() <= len(text)
+    read_by_mkdocs = m.end() <= len(text) and m.re is FRONT_MATTER_RE
     loader = _StrictLoader(m.group(1))
     try:
         root = loader.get_single_node()
