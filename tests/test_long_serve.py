@@ -128,21 +128,26 @@ def test_identical_input_gives_identical_output_without_memory_growth(server: Se
     try:
         for _ in range(2):  # warm: caches fill, and every live per-build object is now traced
             server.build()
-        start_total, start_ours = traced_bytes()
-        for _ in range(REBUILDS):
+        start = traced_bytes()
+        for n in range(1, REBUILDS + 1):
             site = server.build()
             assert digest(site.site_dir) == reference
             assert site.plugin_warnings() == warnings
-        end_total, end_ours = traced_bytes()
+            if n == REBUILDS // 2:
+                middle = traced_bytes()
+        end = traced_bytes()
     finally:
         tracemalloc.stop()
-    growth_total, growth_ours = end_total - start_total, end_ours - start_ours
-    print(f"\n{REBUILDS} rebuilds of {ESSAYS} essays: traced memory {start_total / 1e6:.2f} MB -> "
-          f"{end_total / 1e6:.2f} MB ({growth_total / 1e3:+.0f} kB); "
-          f"essay-meta's own {start_ours / 1e3:.0f} kB -> {end_ours / 1e3:.0f} kB ({growth_ours / 1e3:+.0f} kB)")
-    # Bounds independent of the number of rebuilds: nothing accumulates per build.
-    assert growth_ours < 64_000
-    assert growth_total < 2_000_000
+    print(f"\n{REBUILDS} rebuilds of {ESSAYS} essays, traced memory after the 2nd, "
+          f"{REBUILDS // 2 + 2}th and {REBUILDS + 2}th build: "
+          f"{start[0] / 1e6:.2f} / {middle[0] / 1e6:.2f} / {end[0] / 1e6:.2f} MB in all; "
+          f"{start[1] / 1e3:.0f} / {middle[1] / 1e3:.0f} / {end[1] / 1e3:.0f} kB allocated by essay-meta")
+    # Bounds independent of the number of rebuilds: nothing accumulates per build. MkDocs,
+    # Markdown and Jinja fill some caches once (about 2 MB, somewhere in the first 30 builds);
+    # after that, the second half of the rebuilds must not grow at all.
+    assert end[1] - start[1] < 64_000
+    assert end[0] - middle[0] < 256_000
+    assert end[0] - start[0] < 4_000_000
 
 
 def test_dirty_rebuilds_with_edits_leak_nothing(server: Server, tmp_path: Path) -> None:
