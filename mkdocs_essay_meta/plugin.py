@@ -6,8 +6,9 @@ everything it shows lives in ``templates/essay-meta/`` and ``assets/``.
 
 from __future__ import annotations
 
-import html
+import hashlib
 import os
+import html
 import re
 import uuid
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
 from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
-from .structure.frontmatter import FRONT_MATTER_RE, count_keys, normalize_source, read_fields, read_front_matter
+from .structure.frontmatter import normalize_source, read_front_matter, strip_front_matter
 from .structure.listings import (
     FEATURED_SPEC, MARKER_KINDS, MARKER_HINT, Entry, ListingSpec, arrange, find_markers,
     first_paragraph, parse_options, suggest_kind,
@@ -115,38 +116,11 @@ class EssayMetaConfig(base.Config):
 class _Record:
     """What the plugin learned from one page's source, kept across ``serve`` rebuilds."""
 
-    fingerprint: tuple[Any, ...] | None
-    essay: Essay | None
-    """The parsed front matter; None until MkDocs has read the page (on_page_markdown)."""
+    fingerprint: tuple[Any, ...]
+    essay: Essay
     problems: tuple[Problem, ...]
     front_matter_valid: bool
-    head: Essay
-    """Enough of the essay to tell, in on_files, whether it is a draft or scheduled."""
-    key_lines: int = 0
-    """``key:`` lines in the front matter; more than ``meta`` has keys means a repeated key."""
-
-
-_HEAD_BYTES = 4096
-
-
-def _source_head(file: File) -> str | None:
-    """The start of a page's source, enough to hold a usual front-matter block, normalized.
-
-    Reads at most a few KB of the file (MkDocs reads all of it later); ``None`` when the
-    source cannot be read (MkDocs then reports it).
-    """
-    try:
-        if file.abs_src_path and file.generated_by is None:
-            with open(file.abs_src_path, "rb") as f:
-                data = f.read(_HEAD_BYTES)
-            if len(data) == _HEAD_BYTES:
-                data = data[: data.rfind(b"\n") + 1]  # whole lines: no character cut in two
-            text = data.decode("utf-8-sig")
-        else:
-            text = file.content_string
-    except (OSError, UnicodeDecodeError):
-        return None
-    return normalize_source(text)
+    front_matter: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -165,7 +139,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
         self._options: ParseOptions | None = None
-        self._head_fields: frozenset[str] = frozenset()
         self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._renderer: Renderer | None = None
         self._labels: dict[str, str] = {}
@@ -216,29 +189,37 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._records.clear()  # the same source may now mean something else
         self._options = options
         self._pending_headers.clear()
-        # The front-matter keys (with their aliases) that decide whether a page is held back.
-        self._head_fields = frozenset({"draft", "publishdate"} | {
-            alias for alias, target in options.aliases.items() if target in ("draft", "publishdate")})
         self._now = datetime.now(timezone.utc)
         self._is_material = config.theme.name == "material"
 
         if self.config.material_status and self._is_material:
             status = dict(extra_status)
             for term in scales["status"].terms:
-                status.setdefault(f"essay-{term.key}", f"{scales['status'].label}: {term.label}")
+                # Material prints this into a title attribute without escaping it.
+                status.setdefault(f"essay-{term.key}", html.escape(f"{scales['status'].label}: {term.label}"))
             config.extra["status"] = status
 
+        # Once per config: mkdocs-static-i18n runs every event again on the same config, once
+        # per language (its build() calls on_config), and links would be doubled.
         dirs = config.theme.dirs
-        dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATES_DIR)
-        config.extra_css.insert(0, STYLESHEET_URI)
+        if TEMPLATES_DIR not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATES_DIR)
+        if STYLESHEET_URI not in config.extra_css:
+            config.extra_css.insert(0, STYLESHEET_URI)
+        return config
 
+    def _localise(self, config: MkDocsConfig) -> None:
+        """Labels and date formats in the theme's language, read after every plugin's on_config:
+        mkdocs-static-i18n sets the language of each build in its own (last) on_config."""
+        assert self._options is not None
         language = str(config.theme.get("language") or config.theme.get("locale") or "en")
         locale = parse_locale(language) or parse_locale("en")
         assert locale is not None
         self._labels = labels_for(language, self.config.labels)
-        key = (tuple(dirs), str(locale), str(tz), self.config.date_format)
+        tz = self._options.timezone
+        key = (tuple(config.theme.dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
-            self._renderer = Renderer(dirs, locale, tz, self.config.date_format)
+            self._renderer = Renderer(config.theme.dirs, locale, tz, self.config.date_format)
         else:
             self._renderer.refresh()
         self._configure_bibliography(config)
@@ -247,15 +228,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self._active:
             return None
+        self._localise(config)
         seen: set[str] = set()
         for file in files:
             if not file.is_documentation_page() or file.inclusion == InclusionLevel.EXCLUDED:
                 continue
             seen.add(file.src_uri)
             record = self._read(file)
-            for problem in record.problems:  # known ones, repeated on every rebuild (new ones: on_page_markdown)
+            for problem in record.problems:  # repeated on every rebuild, as MkDocs' own warnings are
                 log.warning(problem.message(file.src_uri))
-            if self._is_held_back(record.head) and file.inclusion.value > InclusionLevel.DRAFT.value:
+            if self._is_held_back(record.essay) and file.inclusion.value > InclusionLevel.DRAFT.value:
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
@@ -264,22 +246,25 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if files.get_file_from_path(STYLESHEET_URI) is None:
             css = stylesheet.build(self._options.scales if self._options else None,
                                    material_status=self.config.material_status and self._is_material)
-            files.append(File.generated(config, STYLESHEET_URI, content=css))
+            # A real source path, not content=: mkdocs-static-i18n 1.3 fails on files without one.
+            files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(stylesheet.as_file(css))))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         record = self._records.get(page.file.src_uri)
         if record is None:
             return None
-        if record.essay is None:  # first read of this source: its problems are news
-            record = self._complete(page, markdown, record)
-            for problem in record.problems:
-                log.warning(problem.message(page.file.src_uri))
         if not record.front_matter_valid:
             # MkDocs kept the unreadable front matter as body text; the warning says why.
-            markdown = FRONT_MATTER_RE.sub("", normalize_source(markdown), count=1)
+            markdown = strip_front_matter(normalize_source(markdown))
+            if not page.meta and record.front_matter:
+                page.meta = dict(record.front_matter)  # closed at the very end of the file
         if self._is_material and "status" in page.meta:
             self._fix_material_status(page, record.essay)
+        for name in ("title", "description"):
+            if name in page.meta and not (isinstance(page.meta[name], str) and page.meta[name].strip()):
+                self._fix_text_field(page, name, getattr(record.essay, name))
+        self._escape_for_themes(page)
         if self.config.bibliography:
             markdown = self._cite_and_list_references(markdown, page, record.essay)
         return markdown
@@ -369,65 +354,44 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # -- helpers -------------------------------------------------------------------------
 
     def _read(self, file: File) -> _Record:
-        """What on_files needs to know of a page: whether it is held back.
-
-        The whole front matter is parsed later, from the ``meta`` MkDocs reads anyway
-        (see :meth:`_complete`); here only the ``draft`` and ``publishdate`` lines are.
-        """
-        fingerprint: tuple[Any, ...] | None = None
-        if file.abs_src_path:
-            try:
-                st = os.stat(file.abs_src_path)
-                fingerprint = (file.abs_src_path, st.st_mtime_ns, st.st_size)
-            except OSError:
-                pass
-        cached = self._records.get(file.src_uri)
-        if cached is not None and fingerprint is not None and cached.fingerprint == fingerprint:
-            return cached
-        assert self._options is not None
-        head = _source_head(file)
-        fields = read_fields(head, self._head_fields) if head is not None else None
-        if fields is not None:
-            essay_head, _ = parse_essay(fields.data, self._options)  # problems: reported with the page
-            record = _Record(fingerprint, None, (), True, essay_head, fields.key_lines)
-        else:  # unusual or broken front matter: parse it whole, with every problem
-            record = self._read_whole(file, fingerprint)
-        self._records[file.src_uri] = record
-        return record
-
-    def _read_whole(self, file: File, fingerprint: tuple[Any, ...] | None) -> _Record:
-        assert self._options is not None
-        problems = Problems()
         try:
             source = normalize_source(file.content_string)
         except (OSError, UnicodeDecodeError):
             source = ""  # MkDocs reports unreadable pages itself
+        # Keyed on the text, not on size and mtime: a second save within the file system's
+        # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both.
+        digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        fingerprint = (file.abs_src_path, digest)
+        cached = self._records.get(file.src_uri)
+        if cached is not None and cached.fingerprint == fingerprint:
+            return cached
+        problems = Problems()
         front_matter = read_front_matter(source, problems)
         essay, field_problems = parse_essay(front_matter.data, self._options)
-        return _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid, essay)
-
-    def _complete(self, page: Page, markdown: str, record: _Record) -> _Record:
-        """Parse the essay from the front matter MkDocs has just read into ``page.meta``."""
-        assert self._options is not None
-        problems = Problems()
-        meta: dict[str, Any] = page.meta
-        valid = True
-        if not meta and FRONT_MATTER_RE.match(normalize_source(markdown)):
-            # MkDocs could not read the block and kept it as text: find out why.
-            front_matter = read_front_matter(normalize_source(markdown), problems)
-            meta, valid = front_matter.data, front_matter.valid
-        if meta and record.key_lines > count_keys(meta):
-            # Fewer keys than key lines: a key was given twice (or a string looks like a key).
-            record = self._read_whole(page.file, record.fingerprint)
-        else:
-            essay, field_problems = parse_essay(meta, self._options)
-            record = replace(record, essay=essay, problems=tuple(problems + field_problems), front_matter_valid=valid)
-        self._records[page.file.src_uri] = record
+        record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid,
+                         front_matter.data if not front_matter.valid else {})
+        self._records[file.src_uri] = record
         return record
 
     def _is_held_back(self, essay: Essay) -> bool:
         """Kept out of the built site: a draft, or scheduled for later."""
         return essay.draft or (not self.config.publish_future and essay.is_scheduled(self._now))
+
+    @staticmethod
+    def _escape_for_themes(page: Page) -> None:
+        """Themes print ``page.title`` and ``meta.description`` unescaped, as MkDocs hands them
+        titles taken from headings already as HTML; front-matter text must be HTML too."""
+        for name in ("title", "description"):
+            if isinstance(page.meta.get(name), str):
+                page.meta[name] = html.escape(page.meta[name])
+
+    def _fix_text_field(self, page: Page, name: str, text: str | None) -> None:
+        """Themes print ``meta.title``/``meta.description`` as they are: a list shows as
+        ``['a', 'b']`` in <title>, navigation and <meta>, a blank title as no title at all."""
+        if text is not None:
+            page.meta[name] = text  # a number, such as title: 1984
+        else:
+            del page.meta[name]  # blank, or not text (warned): MkDocs falls back to the heading or file name
 
     def _fix_material_status(self, page: Page, essay: Essay) -> None:
         """Material prints ``meta.status`` into a class attribute; give it a safe id or nothing."""

@@ -6,7 +6,10 @@ navigation icons too.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import tempfile
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -48,4 +51,21 @@ def build(scales: Mapping[str, Scale] | None, *, material_status: bool = False) 
             parts.append(
                 f".md-status--essay-{term.key}:after{{-webkit-mask-image:{url};mask-image:{url}}}"
             )
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts) + "\n" if len(parts) > 1 else parts[0]
+
+
+def as_file(css: str) -> Path:
+    """A file holding ``css``: the packaged stylesheet when nothing was added to it, otherwise a
+    copy named by its content in the temporary folder (written once, atomically)."""
+    if css == _base_css():
+        return _BASE
+    digest = hashlib.sha256(css.encode("utf-8")).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / "mkdocs-essay-meta"
+    path = folder / f"essay-meta-{digest}.css"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(css)
+        os.replace(partial, path)
+    return path

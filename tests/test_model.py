@@ -10,7 +10,7 @@ import pytest
 from mkdocs_essay_meta.structure import dates
 from mkdocs_essay_meta.structure.essay import Essay, ParseOptions, parse_essay
 from mkdocs_essay_meta.structure.frontmatter import normalize_source, read_front_matter
-from mkdocs_essay_meta.structure.problems import Problems
+from mkdocs_essay_meta.structure.problems import Problems, show_value
 from mkdocs_essay_meta.structure.vocabulary import build_scales, normalize_word
 
 UTC = timezone.utc
@@ -113,7 +113,7 @@ def test_each_bad_value_is_one_problem_naming_file_field_value_expectation(meta,
     bad_value = meta[field.split(".")[0]]
     if isinstance(bad_value, dict) and "." in field:
         bad_value = bad_value[field.split(".")[1]]
-    assert f"has {bad_value!r};" in message
+    assert f"has {show_value(bad_value)};" in message
     assert fragment in message
 
 

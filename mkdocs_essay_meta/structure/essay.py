@@ -113,7 +113,11 @@ def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], proble
 def _string(name: str, value: Any, problems: Problems) -> str | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool):  # title: No -> False
+        problems.add(name, value, "a string (YAML reads a bare yes, no, on, off, true or false as "
+                                  "true or false: put the text in quotes)")
+        return None
+    if not isinstance(value, (str, int, float)):
         problems.add(name, value, "a string")
         return None
     text = str(value).strip()
@@ -161,8 +165,8 @@ def _date(name: str, value: Any, options: ParseOptions, problems: Problems) -> d
 
 def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
     """A rating from ``word``, ``8`` or ``{value: word, percentage: 60}``."""
-    if value is None:
-        return None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # left blank, like meta_title: "" in a front-matter template
     scale = options.scales[name]
     explicit: Any = None
     has_explicit = False
@@ -232,6 +236,8 @@ def parse_essay(meta: Mapping[str, Any], options: ParseOptions | None = None) ->
     published = values.get("publishdate")
     updated = values.get("lastmod")
     if isinstance(published, Mapping):  # Material blog: date: {created: ..., updated: ...}
+        if "created" not in published:
+            problems.add("publishdate", published, "a date, or a mapping with created (and updated)")
         updated = updated if updated is not None else published.get("updated")
         published = published.get("created")
     publish_dt = _date("publishdate", published, options, problems)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problems
+from .problems import Problems, show_value
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -22,39 +22,41 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 # The same block MkDocs recognises: a first line of exactly three dashes, closed by
 # three dashes or three dots.
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-# A block that was opened but never closed (MkDocs then shows it all as text).
-_UNCLOSED_RE = re.compile(r"^-{3}[ \t]*\n")
+# A block that was opened, with a "key:" line, but never closed (MkDocs then shows it all as
+# text). A page that merely starts with a --- rule is not one.
+_UNCLOSED_RE = re.compile(r"^-{3}[ \t]*\n[^\s:#-][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
+# An empty block: MkDocs' pattern needs a line inside, so it shows two rules instead.
+_EMPTY_RE = re.compile(r"^-{3}[ \t]*\n()(?:\.{3}|-{3})[ \t]*\n")
+# key: value, an indented or list line, or a comment.
+_YAML_LINE_RE = re.compile(r"^(?:[ \t]|-(?:\s|$)|#|[^\s:#][^:]*:(?:\s|$))")
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
-    """A safe loader that records duplicate keys instead of silently keeping the last."""
+    """A safe loader that reports impossible dates as YAML errors (PyYAML raises ValueError)."""
 
-    duplicates: list[Any]
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An explicit tag on a value it cannot read (!!float "", !!timestamp soon, !!int x)
+        # makes PyYAML raise IndexError, AttributeError, ValueError...: report them as YAML errors.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ArithmeticError, AttributeError, IndexError, KeyError, TypeError, ValueError) as e:
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{value!r} cannot be read as {tag}", node.start_mark) from e
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                key = key_node.value
-                if key in seen:
-                    self.duplicates.append(key)
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # PyYAML matches 2024-02-30 as a timestamp, then datetime() raises a bare ValueError.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as e:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date that exists ({e})", node.start_mark) from e
 
 
-def _describe(error: yaml.YAMLError) -> str:
-    """A YAML error in the file's own line numbers (the block starts on line 2)."""
-    problem = getattr(error, "problem", None)
-    if not problem:
-        return str(error).splitlines()[0]
-    text = problem
-    mark = getattr(error, "problem_mark", None)
-    if mark is not None:
-        text += f" at line {mark.line + 2}, column {mark.column + 1}"
-    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
-    if context and context_mark is not None:
-        text += f" ({context} that starts at line {context_mark.line + 2})"
-    return text
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class FrontMatter:
     block_end: int
     """Where the body starts in the source (0 when there is no front-matter block)."""
     valid: bool
-    """False when a block was present but MkDocs could not read it."""
+    """False when a block was present but MkDocs could not read it (and so left it in the body)."""
 
 
 def normalize_source(text: str) -> str:
@@ -76,118 +78,131 @@ def normalize_source(text: str) -> str:
     return text
 
 
+def _match_block(text: str) -> re.Match[str] | None:
+    """The front-matter block, also when empty (``---`` then ``---``, which MkDocs' pattern
+    misses) or closed on the last line of the file without a line break."""
+    for candidate in (text, text + "\n") if not text.endswith("\n") else (text,):
+        m = FRONT_MATTER_RE.match(candidate) or _EMPTY_RE.match(candidate)
+        if m is not None:
+            return m
+    return None
+
+
+def _unclosed_block_end(text: str) -> int:
+    """Where an unclosed block most likely ends: its first blank line, or the first line that
+    does not look like YAML (so a body written right under it is kept)."""
+    at = text.index("\n") + 1
+    while at < len(text):
+        end = text.find("\n", at)
+        line = text[at:] if end < 0 else text[at:end]
+        if not line.strip():
+            return len(text) if end < 0 else end + 1
+        if not _YAML_LINE_RE.match(line):
+            return at
+        at = len(text) if end < 0 else end + 1
+    return len(text)
+
+
+def strip_front_matter(text: str) -> str:
+    """The (normalized) source without the front-matter block MkDocs left in the body."""
+    m = _match_block(text)
+    if m is not None:
+        return text[min(m.end(), len(text)):]
+    if _UNCLOSED_RE.match(text):
+        return text[_unclosed_block_end(text):]
+    return text
+
+
 def read_front_matter(text: str, problems: Problems) -> FrontMatter:
     """The front matter of a (normalized) Markdown source; problems are appended."""
-    m = FRONT_MATTER_RE.match(text)
+    m = _match_block(text)
     if not m:
-        if _UNCLOSED_RE.match(text) and "\n---" not in text[3:] and "\n..." not in text[3:]:
-            problems.add(None, None, "starts with --- but is never closed by a --- line")
+        if _UNCLOSED_RE.match(text):
+            problems.add(None, None, "starts with --- but is never closed by a --- line; it was left out "
+                                     "of the page up to its first blank line or first line that is not YAML")
+            return FrontMatter({}, _unclosed_block_end(text), False)
         return FrontMatter({}, 0, True)
+    # MkDocs needs a line break after the closing line: without one it shows the block as text.
+    read_by_mkdocs = m.end() <= len(text) and m.re is FRONT_MATTER_RE
     loader = _StrictLoader(m.group(1))
-    loader.duplicates = []
     try:
-        data = loader.get_single_data()
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as e:
-        problems.add(None, None, f"is not valid YAML: {_describe(e)}; the page was built without it")
-        return FrontMatter({}, m.end(), False)
+        problems.add(None, None, f"is not valid YAML{_explain(e, m.group(1))}; the page was built without it")
+        return FrontMatter({}, min(m.end(), len(text)), False)
     finally:
         loader.dispose()
     if data is None:
-        return FrontMatter({}, m.end(), True)
+        return FrontMatter({}, min(m.end(), len(text)), read_by_mkdocs)
     if not isinstance(data, dict):
-        problems.add(None, None, f"is a {type(data).__name__}, not a mapping of fields; it was ignored")
-        return FrontMatter({}, m.end(), False)
-    for key in dict.fromkeys(loader.duplicates):
-        problems.add(str(key), data.get(key), "to appear once; the last value was used")
-    return FrontMatter({str(k): v for k, v in data.items()}, m.end(), True)
+        kind = "a list" if isinstance(data, list) else "a single value"
+        problems.add(None, None, f"is {kind} ({show_value(data)}), not a mapping of fields such as "
+                                 "'title: ...'; it was ignored")
+        return FrontMatter({}, min(m.end(), len(text)), False)
+    for path in dict.fromkeys(_duplicate_keys(root)):
+        problems.add(_field_name(path), _value_at(data, path), "to appear once; the last value was used")
+    return FrontMatter({str(k): v for k, v in data.items()}, min(m.end(), len(text)), read_by_mkdocs)
 
 
-# -- reading a few fields cheaply ------------------------------------------------------------
-# MkDocs parses every page's front matter itself (into ``page.meta``). Before it does, the
-# plugin needs only whether a page is held back (``draft``, ``publishdate``), so it reads
-# just those lines of the block instead of parsing the whole of it a second time.
-
-# A top-level line that is not a plain ``key:`` (a quoted or complex key, a flow mapping,
-# a merge key, a document marker...): such a block is parsed whole instead.
-_UNUSUAL_TOP_LEVEL_RE = re.compile(r"^(?!\Z|[ \t\n#-]|[A-Za-z_][\w.-]*[ \t]*:(?:[ \t]|$))", re.MULTILINE)
-# A key at any depth of a block-style mapping (``key:`` or ``- key:``).
-_KEY_LINE_RE = re.compile(r"^[ \t]*(?:- [ \t]*)?[^\s#'\"{\[\-][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
-# FRONT_MATTER_RE, trying the closing line at line starts only (the same matches, faster).
-_BLOCK_RE = re.compile(r"-{3}[ \t]*\n((?:[^\n]*\n)+?)(?:\.{3}|-{3})[ \t]*\n")
+def _at(mark: Any) -> str:
+    # The block starts on the file's second line; marks count from 0.
+    return f"line {mark.line + 2}, column {mark.column + 1}"
 
 
-@dataclass(frozen=True)
-class HeadFields:
-    """A few top-level fields of a front-matter block, read without parsing the rest."""
+def _explain(error: yaml.YAMLError, block: str) -> str:
+    """`` at line 4, column 1: found character that cannot start any token (a tab: ...)``."""
+    mark = getattr(error, "problem_mark", None)
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if mark is None:
+        return f": {reason}"
+    lines = block.splitlines()
+    if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+        reason += " (a tab: YAML indents with spaces only)"
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None and context_mark.line != mark.line:
+        reason += f" ({context} that starts at {_at(context_mark)})"
+    return f" at {_at(mark)}: {reason}"
 
-    data: dict[str, Any]
-    key_lines: int
-    """How many ``key:`` lines the block has: more than the parsed front matter has keys
-    means a key was given twice (see :func:`count_keys`)."""
 
-
-# A plain one-line scalar, the form nearly every draft/date value takes.
-_PLAIN_VALUE_RE = re.compile(r"[ \t]*:[ \t]+([^\s'\"#&*!|>{\[%@`,?:-][^\n#]*?)[ \t]*")
-_RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
-def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
-    """The top-level fields ``names`` of the front matter of a (normalized) source.
-
-    Only the lines of those fields (with their indented continuation lines) are read,
-    with the same YAML rules as MkDocs. Returns empty data when there is no front-matter
-    block, and ``None`` when the block cannot be read this way — unusual syntax, or
-    selected lines that are not valid YAML on their own — in which case the caller reads
-    it whole with :func:`read_front_matter`.
-    """
-    m = _BLOCK_RE.match(text)
-    if not m:
-        return None if _UNCLOSED_RE.match(text) else HeadFields({}, 0)
-    block = m.group(1)
-    if _UNUSUAL_TOP_LEVEL_RE.search(block) or "{" in block:
-        return None  # flow mappings hide keys from the key-line count
-    data: dict[str, Any] = {}
-    for found in _field_lines_re(names).finditer(block):
-        lines = found.group(0)
-        key = found.group(1)
-        plain = _PLAIN_VALUE_RE.fullmatch(lines, len(key))
-        if plain is not None and ": " not in plain.group(1):
-            # One plain scalar: resolve and construct it exactly as the YAML loader would.
-            value = plain.group(1)
-            node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
-            try:
-                data[key] = _CONSTRUCTOR.construct_object(node)
-            except Exception:  # noqa: BLE001 - e.g. a date that does not exist
-                return None
+def _duplicate_keys(root: yaml.Node) -> list[tuple[Any, ...]]:
+    """The path of every mapping key given twice, at any depth (anchors visited once)."""
+    found: list[tuple[Any, ...]] = []
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
+    visited: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in visited:
             continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            children = []
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                if key_node.value in seen:
+                    found.append((*path, key_node.value))
+                seen.add(key_node.value)
+                children.append((value_node, (*path, key_node.value)))
+            stack.extend(reversed(children))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed([(item, (*path, i)) for i, item in enumerate(node.value)]))
+    return found
+
+
+def _field_name(path: tuple[Any, ...]) -> str:
+    """``('bibliography', 0, 'title')`` → ``bibliography[0].title``."""
+    name = str(path[0])
+    for part in path[1:]:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
         try:
-            loaded = yaml.load(lines, Loader=_BaseLoader)  # noqa: S506 - a safe loader
-        except Exception:  # noqa: BLE001 - anything odd: parse the whole block instead
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
             return None
-        if not isinstance(loaded, dict):
-            return None
-        data.update((str(k), v) for k, v in loaded.items())
-    return HeadFields(data, len(_KEY_LINE_RE.findall(block)))
-
-
-def count_keys(value: Any) -> int:
-    """How many mapping keys ``value`` holds, at every depth (see :attr:`HeadFields.key_lines`)."""
-    if isinstance(value, dict):
-        return len(value) + sum(count_keys(v) for v in value.values() if isinstance(v, (dict, list)))
-    if isinstance(value, list):
-        return sum(count_keys(v) for v in value if isinstance(v, (dict, list)))
-    return 0
-
-
-_FIELD_LINES_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
-
-
-def _field_lines_re(names: frozenset[str]) -> re.Pattern[str]:
-    pattern = _FIELD_LINES_CACHE.get(names)
-    if pattern is None:
-        keys = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        # The key's line, then every following line that is indented, a list item or blank.
-        pattern = re.compile(rf"^({keys})[ \t]*:[^\n]*(?:\n(?=[ \t\n-])[^\n]*)*", re.MULTILINE)
-        _FIELD_LINES_CACHE[names] = pattern
-    return pattern
+    return data

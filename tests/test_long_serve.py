@@ -1,0 +1,218 @@
+"""A serve that runs all day: many rebuilds of one site in one process, as ``mkdocs serve`` does.
+
+``mkdocs serve`` loads the configuration again for every rebuild but keeps the instance of a
+plugin whose class defines ``on_startup`` (MkDocs' plugin cache); these tests do the same and
+check that the instance is indeed reused. They check that identical input gives identical
+output, that memory does not grow from build to build (tracemalloc), and that nothing of an
+earlier build leaks into a later one: a deleted essay is forgotten, a fixed warning stops,
+and after a day of edits a clean build equals a fresh build of the same files.
+
+Defaults are small for CI. The full run (figures in docs/robustness.md)::
+
+    ESSAY_META_REBUILDS=100 ESSAY_META_ESSAYS=200 python -m pytest tests/test_long_serve.py -s
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import shutil
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from conftest import Site, _Collect, write_site
+
+REBUILDS = int(os.environ.get("ESSAY_META_REBUILDS", "10"))
+ESSAYS = int(os.environ.get("ESSAY_META_ESSAYS", "50"))
+SERVE_URL = "http://127.0.0.1:8000/"
+
+STATUSES = ["notes", "draft", "in progress", "finished", "abandoned"]
+CERTAINTIES = ["certain", "highly likely", "likely", "possible", "unlikely", "remote", "log"]
+
+
+def essay(i: int, *, status: str | None = None) -> str:
+    status = status or STATUSES[i % len(STATUSES)]
+    return (
+        "---\n"
+        f"title: Essay number {i}\n"
+        f"description: What essay {i} is about\n"
+        f"publishdate: 2024-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+        f"lastmod: 2025-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+        f"tags: [tag-{i % 7}, tag-{i % 11}]\n"
+        f"categories: [category-{i % 3}]\n"
+        f"status: {{value: {status}, percentage: {i % 101}}}\n"
+        f"certainty: {CERTAINTIES[i % len(CERTAINTIES)]}\n"
+        f"importance: {i % 11}\n"
+        f"is_post_complete: {'true' if i % 2 else 'false'}\n"
+        f"draft: {'true' if i % 17 == 0 else 'false'}\n"
+        "---\n\n"
+        f"The body of essay {i}.\n\n## A section\n\nMore text for essay {i}.\n"
+    )
+
+
+def pages(count: int) -> dict[str, str]:
+    site = {"index.md": "# Home\n\nAll the essays.\n"}
+    site.update({f"essays/essay-{i:03d}.md": essay(i) for i in range(count)})
+    return site
+
+
+class Server:
+    """Rebuilds one site the way ``mkdocs serve`` does (load_config per build, cached plugins)."""
+
+    def __init__(self, root: Path, theme: str = "mkdocs") -> None:
+        self.root = root
+        self.theme = theme
+        self.plugin = None
+
+    def build(self, *, dirty: bool = False, site_dir: Path | None = None) -> Site:
+        handler = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(handler)
+        try:
+            config = load_config(str(self.root / "mkdocs.yml"), site_dir=str(site_dir or self.root / "site"))
+            config.site_url = SERVE_URL
+            plugin = config.plugins["essay-meta"]
+            if self.plugin is None:
+                self.plugin = plugin
+                config.plugins.on_startup(command="serve", dirty=dirty)
+            assert plugin is self.plugin, "serve would have kept the first plugin instance"
+            build(config, serve_url=SERVE_URL, dirty=dirty)
+        finally:
+            logger.removeHandler(handler)
+        return Site(self.root, handler.messages)
+
+
+def edit(page: Path, text: str) -> None:
+    """Write ``text`` and make the file newer than its built page, as a real edit a moment later
+    would be (MkDocs' dirty build compares modification times; one tick is not enough)."""
+    page.write_text(text, encoding="utf-8")
+    later = page.stat().st_mtime_ns + 2_000_000_000
+    os.utime(page, ns=(later, later))
+
+
+def digest(site_dir: Path) -> dict[str, str]:
+    """A hash of every output file (gzip archives hold a timestamp and are left out)."""
+    return {str(p.relative_to(site_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site_dir.rglob("*")) if p.is_file() and p.suffix != ".gz"}
+
+
+def traced_bytes() -> tuple[int, int]:
+    """(all traced memory, memory allocated by the plugin's own code)."""
+    gc.collect()
+    snapshot = tracemalloc.take_snapshot()
+    total = sum(stat.size for stat in snapshot.statistics("filename"))
+    ours = snapshot.filter_traces([tracemalloc.Filter(True, "*mkdocs_essay_meta*")])
+    return total, sum(stat.size for stat in ours.statistics("filename"))
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Server:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1709251200")  # the theme prints the build time
+    write_site(tmp_path, pages(ESSAYS), plugin={})
+    return Server(tmp_path)
+
+
+def test_identical_input_gives_identical_output_without_memory_growth(server: Server) -> None:
+    first = server.build()
+    reference = digest(first.site_dir)
+    assert len([k for k in reference if k.startswith("essays/")]) == ESSAYS
+    warnings = first.plugin_warnings()
+
+    tracemalloc.start()
+    try:
+        for _ in range(2):  # warm: caches fill, and every live per-build object is now traced
+            server.build()
+        start = traced_bytes()
+        for n in range(1, REBUILDS + 1):
+            site = server.build()
+            assert digest(site.site_dir) == reference
+            assert site.plugin_warnings() == warnings
+            if n == REBUILDS // 2:
+                middle = traced_bytes()
+        end = traced_bytes()
+    finally:
+        tracemalloc.stop()
+    print(f"\n{REBUILDS} rebuilds of {ESSAYS} essays, traced memory after the 2nd, "
+          f"{REBUILDS // 2 + 2}th and {REBUILDS + 2}th build: "
+          f"{start[0] / 1e6:.2f} / {middle[0] / 1e6:.2f} / {end[0] / 1e6:.2f} MB in all; "
+          f"{start[1] / 1e3:.0f} / {middle[1] / 1e3:.0f} / {end[1] / 1e3:.0f} kB allocated by essay-meta")
+    # Bounds independent of the number of rebuilds: nothing accumulates per build. Once, in
+    # the first 30 builds of a 200-essay site, CPython's table of interned strings resizes
+    # (pathlib interns path parts: one block of about 1.9 MB); the second half must not grow.
+    assert end[1] - start[1] < 64_000
+    assert end[0] - middle[0] < 256_000
+    assert end[0] - start[0] < 4_000_000
+
+
+def test_dirty_rebuilds_with_edits_leak_nothing(server: Server, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    server.build(dirty=True)
+    for round_ in range(REBUILDS):
+        i = round_ % ESSAYS
+        page = docs / f"essays/essay-{i:03d}.md"
+        # An edit: the status changes, and the page shows the new one.
+        new_status = STATUSES[(i + round_ + 1) % len(STATUSES)]
+        edit(page, essay(i, status=new_status))
+        site = server.build(dirty=True)
+        badge = site.soup(f"essays/essay-{i:03d}/index.html").select_one(".essay-meta-badge--status-"
+                                                                         + new_status.replace(" ", "-"))
+        assert badge is not None, f"round {round_}: essay {i} still shows its old status"
+
+        # A mistake, then its fix: the warning comes, then goes.
+        edit(page, essay(i, status="finishd"))
+        assert any(f"essay-{i:03d}.md: field 'status' has 'finishd'" in w
+                   for w in server.build(dirty=True).plugin_warnings())
+        edit(page, essay(i))
+        assert server.build(dirty=True).plugin_warnings() == []
+
+    # A deleted essay is forgotten: its record is gone and no page is rebuilt from it.
+    (docs / "essays/essay-001.md").unlink()
+    shutil.rmtree(tmp_path / "site")
+    site = server.build(dirty=True)
+    assert not site.exists("essays/essay-001/index.html")
+    assert "essays/essay-001.md" not in server.plugin._records  # noqa: SLF001 - the state under test
+    assert len(server.plugin._records) == ESSAYS  # noqa: SLF001 - the essays left plus the home page
+
+    # Back to the original files: a clean build equals a fresh process's build of them.
+    (docs / "essays/essay-001.md").write_text(essay(1), encoding="utf-8")
+    served = server.build(site_dir=tmp_path / "served")
+    fresh_root = tmp_path / "fresh"
+    write_site(fresh_root, pages(ESSAYS), plugin={})
+    server.plugin._records.clear()  # noqa: SLF001 - what a fresh process starts with
+    server.root = fresh_root
+    fresh = server.build()
+    assert digest(served.root / "served") == digest(fresh.site_dir)
+
+
+def test_same_size_same_mtime_edit_is_seen(server: Server, tmp_path: Path) -> None:
+    """A second save within the file system's timestamp tick keeps size and mtime."""
+    page = tmp_path / "docs/essays/essay-002.md"
+    page.write_text(essay(2, status="drafx"), encoding="utf-8")
+    stat = page.stat()
+    assert any("'drafx'" in w for w in server.build().plugin_warnings())
+    page.write_text(essay(2, status="draft"), encoding="utf-8")
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert page.stat().st_size == stat.st_size
+    site = server.build()
+    assert site.plugin_warnings() == []
+    assert site.soup("essays/essay-002/index.html").select_one(".essay-meta-badge--status-draft") is not None
+
+
+def test_configuration_change_between_builds_applies(server: Server, tmp_path: Path) -> None:
+    """serve reloads mkdocs.yml on every build: a relabelled term shows on the next one."""
+    server.build()
+    write_site(tmp_path, {}, plugin={"vocabularies": {"status": {"terms": {"draft": {"label": "Sketch"}}}}})
+    site = server.build()
+    draft = [p for p in range(ESSAYS) if STATUSES[p % len(STATUSES)] == "draft"][0]
+    value = site.soup(f"essays/essay-{draft:03d}/index.html").select_one(".essay-meta-badge__value")
+    assert value.get_text() == "Sketch"
+    write_site(tmp_path, {}, plugin={})
+    site = server.build()
+    value = site.soup(f"essays/essay-{draft:03d}/index.html").select_one(".essay-meta-badge__value")
+    assert value.get_text() == "Draft"
