@@ -614,8 +614,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if not references.entries:
             return html_text
         assert self._renderer is not None
-        env = self._renderer.env
-        entry_template = env.get_template(f"{TEMPLATE_FOLDER}/bibliography-entry.html")
+        entry_template = self._renderer.template(f"{TEMPLATE_FOLDER}/bibliography-entry.html")
         entry_html = []
         for entry in references.entries:
             # An entry of a shared file is the same object on every page citing it: render it once.
@@ -624,7 +623,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 html = Markup(entry_template.render(reference=entry.reference, labels=self._labels).strip())
                 cached = self._entry_html[id(entry.reference)] = (entry.reference, html)
             entry_html.append(cached[1])
-        listing = env.get_template(f"{TEMPLATE_FOLDER}/bibliography.html").render(
+        listing = self._renderer.template(f"{TEMPLATE_FOLDER}/bibliography.html").render(
             references=references.entries, entry_html=entry_html, labels=self._labels)
         paragraph = f"<p>{self._placeholder}</p>"
         if paragraph in html_text:

@@ -7,16 +7,20 @@ a user overrides any partial by dropping a file of the same name there.
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from .structure.essay import Essay
+from .structure.essay import Essay, Rating
 
 TEMPLATE_FOLDER = "essay-meta"
 """Every partial lives under this folder name (``essay-meta/header.html`` and so on)."""
@@ -34,6 +38,16 @@ _INCLUDE_RE = re.compile(r'\{%(-?)\s*include\s+"(' + TEMPLATE_FOLDER + r'/[\w./-
 # Partials using these cannot be pasted inside another template: they stay includes.
 _NOT_INLINABLE_RE = re.compile(r"\{%-?\s*(?:extends|block)\b")
 _MAX_INLINE_DEPTH = 8
+
+_OWN_TEMPLATES = os.path.normcase(os.path.realpath(Path(__file__).parent / "templates"))
+_BADGE = f"{TEMPLATE_FOLDER}/badge.html"
+# The plugin's own badge.html is rendered once per distinct rating and build (Renderer.badge);
+# an include of it becomes this call. A user's badge.html is pasted like any other partial.
+_BADGE_CALL = "{{ rating | essay_meta_badge(labels, id_prefix) }}"
+
+
+def _is_own(filename: str) -> bool:
+    return os.path.normcase(os.path.realpath(filename)).startswith(_OWN_TEMPLATES + os.sep)
 
 
 class InliningLoader(jinja2.FileSystemLoader):
@@ -59,9 +73,12 @@ class InliningLoader(jinja2.FileSystemLoader):
 
         def paste(match: re.Match[str]) -> str:
             try:
-                inner, _, uptodate = super(InliningLoader, self).get_source(environment, match.group(2))
+                inner, filename, uptodate = super(InliningLoader, self).get_source(environment, match.group(2))
             except jinja2.TemplateNotFound:
                 return match.group(0)  # Jinja reports it when the include runs
+            if match.group(2) == _BADGE and _is_own(filename):
+                checks.append(uptodate)
+                return f"{{%{match.group(1)} with %}}{_BADGE_CALL}{{% endwith {match.group(3)}%}}"
             if _NOT_INLINABLE_RE.search(inner):
                 return match.group(0)
             checks.append(uptodate)
@@ -93,24 +110,62 @@ class Renderer:
         )
         self.env.filters["essay_date"] = self.format_date
         self.env.filters["essay_iso"] = self.iso_date
+        self.env.filters["essay_meta_badge"] = self.badge
+        # Per build (emptied by refresh()): what the header and every card repeat.
+        self._dates: dict[date, str] = {}
+        self._badges: dict[tuple[Any, ...], tuple[Any, Any, Any, str]] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+        self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
 
     def format_date(self, value: datetime | None) -> str:
         if value is None:
             return ""
-        return format_date(value.astimezone(self.tz).date(), format=self.date_format, locale=self.locale)
+        day = value.astimezone(self.tz).date()
+        text = self._dates.get(day)
+        if text is None:  # Babel's formatting is the costly part, and essays share days
+            text = self._dates[day] = format_date(day, format=self.date_format, locale=self.locale)
+        return text
+
+    def badge(self, rating: Any, labels: Any, id_prefix: Any) -> Markup:
+        """The plugin's badge.html for one rating, rendered once per build and distinct rating.
+
+        It is rendered with a token for ``id_prefix``, which each call replaces with its own
+        (escaped, as the template would): the badge is otherwise the same on every page.
+        """
+        template = self.template(_BADGE)
+        if not isinstance(rating, Rating):
+            return Markup(template.render(rating=rating, labels=labels, id_prefix=id_prefix))
+        key = (id(rating.scale), id(rating.term), rating.percentage, rating.percentage_is_default, id(labels))
+        cached = self._badges.get(key)
+        if cached is None:
+            # The objects are kept with the entry, so that their ids stay theirs during the build.
+            cached = self._badges[key] = (rating.scale, rating.term, labels, template.render(
+                rating=rating, labels=labels, id_prefix=self._id_token))
+        prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"
+        return Markup(cached[3].replace(self._id_token, prefix))
 
     def iso_date(self, value: datetime | None) -> str:
         return value.isoformat() if value else ""
 
     def refresh(self) -> None:
         """Forget compiled templates whose files changed (a ``serve`` rebuild after an edit)."""
+        self._dates.clear()
+        self._badges.clear()
+        self._templates.clear()
         if not all(t.is_up_to_date for t in self.env.cache.values()):  # type: ignore[union-attr]
             self.env.cache.clear()  # type: ignore[union-attr]
+
+    def template(self, name: str) -> jinja2.Template:
+        """The compiled template, looked up once per build."""
+        compiled = self._templates.get(name)
+        if compiled is None:
+            compiled = self._templates[name] = self.env.get_template(name)
+        return compiled
 
     def render(self, template: str, **context: Any) -> str:
         name = f"{TEMPLATE_FOLDER}/{template}"
         try:
-            compiled = self.env.get_template(name)
+            compiled = self.template(name)
         except jinja2.TemplateSyntaxError:
             # Report the error in the partial's own file and line, not in the pasted copy.
             plain = jinja2.Environment(loader=jinja2.FileSystemLoader(self.dirs), autoescape=True,

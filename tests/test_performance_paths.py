@@ -97,6 +97,22 @@ def test_inlined_partials_render_exactly_as_includes() -> None:
             assert fast.header(e, title="T", labels=labels, **extra) == slow.header(e, title="T", labels=labels, **extra)
 
 
+def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    assert "essay_meta_badge" in fast.env.loader.get_source(fast.env, "essay-meta/badges.html")[0]
+    labels = labels_for("en", {})
+    # Twice over: the second pass takes every badge from the cache; the prefixes differ.
+    for prefix in (None, "card-1", 'x"<&>', "card-2", None):
+        for e in _essays() + _essays():
+            assert (fast.render("badges.html", essay=e, labels=labels, id_prefix=prefix)
+                    == slow.render("badges.html", essay=e, labels=labels, id_prefix=prefix))
+    assert fast._badges  # the cache was used
+
+
 def test_override_of_one_partial_applies_and_edits_are_seen_after_refresh(tmp_path: Path) -> None:
     from mkdocs_essay_meta.labels import labels_for
     from zoneinfo import ZoneInfo
