@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
@@ -27,6 +27,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from . import stylesheet
@@ -178,7 +179,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             tz = ZoneInfo(self.config.timezone)
         except (ZoneInfoNotFoundError, ValueError) as e:
             raise PluginError(f"essay-meta: timezone {self.config.timezone!r} is not an IANA time zone name") from e
-        extra_status = config.extra.get("status") if isinstance(config.extra.get("status"), dict) else {}
+        raw_status = config.extra.get("status")
+        extra_status: dict[Any, Any] = raw_status if isinstance(raw_status, dict) else {}
         options = ParseOptions(
             scales=scales,
             aliases=dict(self.config.aliases),
@@ -223,7 +225,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         else:
             self._renderer.refresh()
         self._configure_bibliography(config)
-        return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self._active:
@@ -280,8 +281,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._remember_page_facts(html, page)
         return html
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> dict[str, Any] | None:
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext | None:
         if self._active:
             self._insert_listings(page)
         record = self._records.get(page.file.src_uri)
@@ -485,7 +486,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _featured_spec(self) -> ListingSpec:
         featured = self.config.featured
-        return replace(FEATURED_SPEC, limit=featured.limit, layout=featured.layout,
+        layout: Literal["cards", "table"] = "table" if featured.layout == "table" else "cards"
+        return replace(FEATURED_SPEC, limit=featured.limit, layout=layout,
                        heading=featured.heading or self._labels.get("featured"))
 
     def _insert_listings(self, page: Page) -> None:

@@ -134,6 +134,7 @@ class BibliographyFiles:
             return None
         self.parse_count += 1
         file_problems: list[str] = []
+        convert: Callable[[str, Any, list[str]], Reference]
         if suffix == ".json":
             raw, convert = parse_csl_json(text, file_problems), csl_reference
         else:
@@ -239,7 +240,7 @@ def _pybtex_latex_to_text(value: str) -> str:
     from pybtex.markup import LaTeXParser
 
     try:
-        text = str(LaTeXParser(codecs.decode(value, "ulatex")).parse())
+        text = str(LaTeXParser(codecs.decode(value, "ulatex")).parse())  # type: ignore[call-overload]
     except Exception:  # noqa: BLE001 - odd LaTeX: keep the source, minus the markup
         text = value
     return _LATEX_COMMAND_RE.sub("", text)

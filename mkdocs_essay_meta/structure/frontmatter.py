@@ -43,7 +43,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type, misc]
             raise
         except (ArithmeticError, AttributeError, IndexError, KeyError, TypeError, ValueError) as e:
             tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-            value = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.id  # type: ignore[attr-defined]
             raise yaml.constructor.ConstructorError(
                 None, None, f"{value!r} cannot be read as {tag}", node.start_mark) from e
 

@@ -206,7 +206,7 @@ def parse_options(text: str, scales: Mapping[str, Scale],
             if not words:
                 problems.append(MarkerProblem(name, value, f"one or more {name} names, separated by commas"))
             else:
-                spec = replace(spec, **{"tags" if name == "tag" else "categories": words})
+                spec = replace(spec, tags=words) if name == "tag" else replace(spec, categories=words)
         elif name == "featured":
             flag = _as_bool(value)
             if flag is None:
