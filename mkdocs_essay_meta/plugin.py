@@ -11,7 +11,7 @@ import os
 import html
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,7 +37,7 @@ from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
 from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
-from .structure.frontmatter import normalize_source, read_front_matter, strip_front_matter
+from .structure.frontmatter import count_keys, normalize_source, read_fields, read_front_matter, strip_front_matter
 from .structure.listings import (
     FEATURED_SPEC, MARKER_KINDS, MARKER_HINT, Entry, ListingSpec, arrange, find_markers,
     first_paragraph, parse_options, suggest_kind,
@@ -118,10 +118,15 @@ class _Record:
     """What the plugin learned from one page's source, kept across ``serve`` rebuilds."""
 
     fingerprint: tuple[Any, ...]
-    essay: Essay
+    essay: Essay | None
+    """The parsed front matter; ``None`` until MkDocs has read the page (see ``_complete``)."""
     problems: tuple[Problem, ...]
     front_matter_valid: bool
     front_matter: dict[str, Any]
+    head: Essay
+    """Enough of the essay to tell, in on_files, whether the page is held back."""
+    key_lines: int = 0
+    """``key:`` lines in the block: more than ``page.meta`` has keys means a repeated key."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._renderer: Renderer | None = None
         self._labels: dict[str, str] = {}
         self._is_material = False
+        self._head_fields: frozenset[str] = frozenset()
         self._active = False
         self._now = datetime.now(timezone.utc)
         # Listings: kept across `serve` rebuilds (see the "listings" section below).
@@ -191,6 +197,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._records.clear()  # the same source may now mean something else
         self._options = options
         self._pending_headers.clear()
+        # The front-matter keys (with their aliases) that decide whether a page is held back.
+        self._head_fields = frozenset({"draft", "publishdate"} | {
+            alias for alias, target in options.aliases.items() if target in ("draft", "publishdate")})
         self._now = datetime.now(timezone.utc)
         self._is_material = config.theme.name == "material"
 
@@ -238,7 +247,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             record = self._read(file)
             for problem in record.problems:  # repeated on every rebuild, as MkDocs' own warnings are
                 log.warning(problem.message(file.src_uri))
-            if self._is_held_back(record.essay) and file.inclusion.value > InclusionLevel.DRAFT.value:
+            if self._is_held_back(record.head) and file.inclusion.value > InclusionLevel.DRAFT.value:
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
@@ -255,6 +264,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = self._records.get(page.file.src_uri)
         if record is None:
             return None
+        if record.essay is None:  # first read of this source: its problems are news
+            record = self._complete(page, record)
+            for problem in record.problems:
+                log.warning(problem.message(page.file.src_uri))
+        assert record.essay is not None
         if not record.front_matter_valid:
             # MkDocs kept the unreadable front matter as body text; the warning says why.
             markdown = strip_front_matter(normalize_source(markdown))
@@ -366,12 +380,48 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         cached = self._records.get(file.src_uri)
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
+        # MkDocs parses every page's front matter itself (page.meta): here only the lines that
+        # decide whether the page is held back are read, and the essay is parsed from page.meta
+        # once MkDocs has read the page. Held-back pages (MkDocs will not read them in a
+        # build) and unusual blocks are parsed whole now, with every problem.
+        assert self._options is not None
+        fields = read_fields(source, self._head_fields)
+        if fields is not None and (fields.key_lines or not source.startswith("---")):
+            head, _ = parse_essay(fields.data, self._options)
+            if not self._is_held_back(head):
+                record = _Record(fingerprint, None, (), True, {}, head, fields.key_lines)
+                self._records[file.src_uri] = record
+                return record
+        return self._read_whole(file, fingerprint, source)
+
+    def _read_whole(self, file: File, fingerprint: tuple[Any, ...], source: str | None = None) -> _Record:
+        """Parse a page's whole front matter with the strict loader, every problem included."""
+        if source is None:
+            try:
+                source = normalize_source(file.content_string)
+            except (OSError, UnicodeDecodeError):
+                source = ""
         problems = Problems()
         front_matter = read_front_matter(source, problems)
         essay, field_problems = parse_essay(front_matter.data, self._options)
         record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid,
-                         front_matter.data if not front_matter.valid else {})
+                         front_matter.data if not front_matter.valid else {}, essay)
         self._records[file.src_uri] = record
+        return record
+
+    def _complete(self, page: Page, record: _Record) -> _Record:
+        """The essay from the front matter MkDocs has just read into ``page.meta``.
+
+        When MkDocs could not read the block, or it may hold a repeated key (more ``key:``
+        lines than keys), the block is parsed whole to say what is wrong.
+        """
+        assert self._options is not None
+        meta: Mapping[str, Any] = page.meta if record.key_lines else {}  # no block: no MultiMarkdown meta
+        if record.key_lines > count_keys(meta):
+            return self._read_whole(page.file, record.fingerprint)
+        essay, problems = parse_essay(meta, self._options)
+        record = replace(record, essay=essay, problems=tuple(problems))
+        self._records[page.file.src_uri] = record
         return record
 
     def _is_held_back(self, essay: Essay) -> bool:
@@ -470,7 +520,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             if record is not None and record.essay is None:
                 # Not read by MkDocs in this build (`build --dirty` skips unchanged pages).
                 record = self._read_whole(file, record.fingerprint)
-                self._records[file.src_uri] = record
             if record is None or record.essay is None or not record.essay.is_essay:
                 continue
             essay = record.essay
@@ -634,7 +683,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             html_text = html_text.replace(self._placeholder, listing, 1)
         if self.config.bibliography_json_ld:
             record = self._records.get(page.file.src_uri)
-            title = (record.essay.title if record else None) or page.title
+            title = (record.essay.title if record and record.essay else None) or page.title
             data = json_ld(title, [entry.reference for entry in references.entries])
             self._references_json_ld[page.file.src_uri] = f'<script type="application/ld+json">{data}</script>'
 

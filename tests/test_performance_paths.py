@@ -19,7 +19,7 @@ import pytest
 from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, parse_locale
-from mkdocs_essay_meta.structure.frontmatter import read_front_matter
+from mkdocs_essay_meta.structure.frontmatter import count_keys, read_fields, read_front_matter
 from mkdocs_essay_meta.structure.essay import parse_essay
 from mkdocs_essay_meta.structure.problems import Problems
 
@@ -28,6 +28,62 @@ HEAD = frozenset({"draft", "publishdate", "date"})
 
 def essay(front_matter: str, body: str = "Some text.\n") -> str:
     return f"---\n{front_matter.strip()}\n---\n\n{body}"
+
+
+# -- reading the head fields ----------------------------------------------------------------
+
+@pytest.mark.parametrize("source", [
+    SAMPLE_ESSAY,
+    essay("title: x\ndraft: yes\npublishdate: 2024-03-01"),
+    essay("date:\n  created: 2024-01-01\n  updated: 2024-02-01\ndraft: false\ntitle: x"),
+    essay("tags:\n- a\n- b\ndraft: on  # a comment\nstatus: notes"),
+    essay("publishdate: '2031-01-05'\ndescription: 'draft: true is not a key here'"),
+])
+def test_head_fields_equal_the_full_parse(source: str) -> None:
+    fields = read_fields(source, HEAD)
+    assert fields is not None
+    full = read_front_matter(source, Problems()).data
+    assert fields.data == {k: v for k, v in full.items() if k in HEAD}
+    assert fields.key_lines == count_keys(full)
+
+
+@pytest.mark.parametrize("source", [
+    essay('"draft": true'),                   # a quoted key
+    essay("{draft: true, title: x}"),         # a flow mapping
+    essay("draft: *flag"),                    # an alias defined nowhere
+    essay("title: x\nstatus: {value: notes}"),  # a flow mapping hides keys from the count
+    essay("publishdate: 2024-02-30"),          # not a date: YAML itself fails
+    "---\ndraft: true\nnever closed\n",
+])
+def test_unusual_front_matter_is_left_to_the_full_parse(source: str) -> None:
+    assert read_fields(source, HEAD) is None
+
+
+@pytest.mark.parametrize("text", [
+    "---\n---\nbody\n", "---\na: 1\n---\n", "---\na: 1\n...\nbody", "---  \na: 1\n---  \nx",
+    "---\na: 1\n----\nb: 2\n---\n", "---\na: |\n  ---\n---\n", "---\n\n---\n", "--- \na\n--- x\n---\n",
+])
+def test_the_block_found_is_the_one_mkdocs_finds(text: str) -> None:
+    from mkdocs_essay_meta.structure.frontmatter import _BLOCK_RE, FRONT_MATTER_RE
+    mine, theirs = _BLOCK_RE.match(text), FRONT_MATTER_RE.match(text)
+    assert (mine and mine.group(0)) == (theirs and theirs.group(0))
+
+
+def test_no_front_matter_has_no_head_fields() -> None:
+    fields = read_fields("# Just a page\n", HEAD)
+    assert fields is not None and fields.data == {} and fields.key_lines == 0
+
+
+@pytest.mark.parametrize("block", [
+    "a: 1\na: 2\n",
+    "status:\n  value: x\n  value: y\n",
+    "bibliography:\n  - title: a\n    title: b\n",
+    "bibliography:\n-   title: a\n    link: b\n-   title: a\n    link: b\n    link: c\n",
+])
+def test_a_repeated_key_shows_as_fewer_keys_than_key_lines(block: str) -> None:
+    fields = read_fields(essay(block), HEAD)
+    assert fields is not None
+    assert fields.key_lines > count_keys(read_front_matter(essay(block), Problems()).data)
 
 
 # -- whole builds -----------------------------------------------------------------------------

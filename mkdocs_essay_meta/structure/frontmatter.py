@@ -206,3 +206,94 @@ def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return data
+
+
+# -- reading a few fields cheaply ------------------------------------------------------------
+# MkDocs parses every page's front matter itself (into ``page.meta``). Before it does, the
+# plugin needs only whether a page is held back (``draft``, ``publishdate``), so it reads
+# just those lines of the block instead of parsing the whole of it a second time.
+
+# A top-level line that is not a plain ``key:`` (a quoted or complex key, a flow mapping,
+# a merge key, a document marker...): such a block is parsed whole instead.
+_UNUSUAL_TOP_LEVEL_RE = re.compile(r"^(?!\Z|[ \t\n#-]|[A-Za-z_][\w.-]*[ \t]*:(?:[ \t]|$))", re.MULTILINE)
+# A key at any depth of a block-style mapping (``key:`` or ``- key:``).
+_KEY_LINE_RE = re.compile(r"^[ \t]*(?:- [ \t]*)?[^\s#'\"{\[\-][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
+# FRONT_MATTER_RE, trying the closing line at line starts only (the same matches, faster).
+_BLOCK_RE = re.compile(r"-{3}[ \t]*\n((?:[^\n]*\n)+?)(?:\.{3}|-{3})[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class HeadFields:
+    """A few top-level fields of a front-matter block, read without parsing the rest."""
+
+    data: dict[str, Any]
+    key_lines: int
+    """How many ``key:`` lines the block has: more than the parsed front matter has keys
+    means a key was given twice (see :func:`count_keys`)."""
+
+
+# A plain one-line scalar, the form nearly every draft/date value takes.
+_PLAIN_VALUE_RE = re.compile(r"[ \t]*:[ \t]+([^\s'\"#&*!|>{\[%@`,?:-][^\n#]*?)[ \t]*")
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
+    """The top-level fields ``names`` of the front matter of a (normalized) source.
+
+    Only the lines of those fields (with their indented continuation lines) are read,
+    with the same YAML rules as MkDocs. Returns empty data when there is no front-matter
+    block, and ``None`` when the block cannot be read this way — unusual syntax, or
+    selected lines that are not valid YAML on their own — in which case the caller reads
+    it whole with :func:`read_front_matter`.
+    """
+    m = _BLOCK_RE.match(text)
+    if not m:
+        return None if _UNCLOSED_RE.match(text) else HeadFields({}, 0)
+    block = m.group(1)
+    if _UNUSUAL_TOP_LEVEL_RE.search(block) or "{" in block:
+        return None  # flow mappings hide keys from the key-line count
+    data: dict[str, Any] = {}
+    for found in _field_lines_re(names).finditer(block):
+        lines = found.group(0)
+        key = found.group(1)
+        plain = _PLAIN_VALUE_RE.fullmatch(lines, len(key))
+        if plain is not None and ": " not in plain.group(1):
+            # One plain scalar: resolve and construct it exactly as the YAML loader would.
+            value = plain.group(1)
+            node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
+            try:
+                data[key] = _CONSTRUCTOR.construct_object(node)
+            except Exception:  # noqa: BLE001 - e.g. a date that does not exist
+                return None
+            continue
+        try:
+            loaded = yaml.load(lines, Loader=_BaseLoader)  # noqa: S506 - a safe loader
+        except Exception:  # noqa: BLE001 - anything odd: parse the whole block instead
+            return None
+        if not isinstance(loaded, dict):
+            return None
+        data.update((str(k), v) for k, v in loaded.items())
+    return HeadFields(data, len(_KEY_LINE_RE.findall(block)))
+
+
+def count_keys(value: Any) -> int:
+    """How many mapping keys ``value`` holds, at every depth (see :attr:`HeadFields.key_lines`)."""
+    if isinstance(value, dict):
+        return len(value) + sum(count_keys(v) for v in value.values() if isinstance(v, (dict, list)))
+    if isinstance(value, list):
+        return sum(count_keys(v) for v in value if isinstance(v, (dict, list)))
+    return 0
+
+
+_FIELD_LINES_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _field_lines_re(names: frozenset[str]) -> re.Pattern[str]:
+    pattern = _FIELD_LINES_CACHE.get(names)
+    if pattern is None:
+        keys = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        # The key's line, then every following line that is indented, a list item or blank.
+        pattern = re.compile(rf"^({keys})[ \t]*:[^\n]*(?:\n(?=[ \t\n-])[^\n]*)*", re.MULTILINE)
+        _FIELD_LINES_CACHE[names] = pattern
+    return pattern
