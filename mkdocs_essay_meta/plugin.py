@@ -500,7 +500,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             # Every page's source fingerprint: whether a page is an essay is known only once
             # MkDocs has read it (on_page_markdown completes the record from page.meta).
             if record is not None and not file.inclusion.is_excluded():
-                state[file.src_uri] = (record.fingerprint or record, file.url)
+                state[file.src_uri] = (record.fingerprint, file.url)
         self._listing_hosts &= present
         for gone in self._page_facts.keys() - present:
             del self._page_facts[gone]
