@@ -665,15 +665,23 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if not references.entries:
             return html_text
         assert self._renderer is not None
-        entry_template = self._renderer.template(f"{TEMPLATE_FOLDER}/bibliography-entry.html")
+        # An entry of a shared file is the same object on every page citing it: render it once
+        # per build. The page's own entries are rendered together, in one pass.
+        shared = self._entry_html
+        known = [shared.get(id(entry.reference)) for entry in references.entries]
+        known_html = [k[1] if k is not None and k[0] is entry.reference else None
+                      for k, entry in zip(known, references.entries)]
+        fresh = iter(self._renderer.entries(
+            [entry.reference for entry, html in zip(references.entries, known_html) if html is None],
+            self._labels))
         entry_html = []
-        for entry in references.entries:
-            # An entry of a shared file is the same object on every page citing it: render it once.
-            cached = self._entry_html.get(id(entry.reference))
-            if cached is None or cached[0] is not entry.reference:
-                html = Markup(entry_template.render(reference=entry.reference, labels=self._labels).strip())
-                cached = self._entry_html[id(entry.reference)] = (entry.reference, html)
-            entry_html.append(cached[1])
+        for entry, html in zip(references.entries, known_html):
+            if html is None:
+                html = next(fresh)
+                reference = entry.reference
+                if reference.key and self._lookup(reference.key) is reference:
+                    shared[id(reference)] = (reference, html)
+            entry_html.append(html)
         listing = self._renderer.template(f"{TEMPLATE_FOLDER}/bibliography.html").render(
             references=references.entries, entry_html=entry_html, labels=self._labels)
         paragraph = f"<p>{self._placeholder}</p>"

@@ -125,7 +125,7 @@ class Reference:
     @cached_property
     def schema_org_json(self) -> str:
         """:func:`schema_org` of this entry as JSON text safe in a script (computed once per entry)."""
-        return _script_safe(json.dumps(schema_org(self), ensure_ascii=False, separators=(",", ":")))
+        return _script_safe(_JSON.encode(schema_org(self)))
 
     @property
     def identity(self) -> tuple[str, ...] | None:
@@ -324,8 +324,12 @@ def json_ld(headline: str | None, references: Sequence[Reference]) -> str:
     """
     head = '{"@context":"https://schema.org","@type":"Article"'
     if headline:
-        head += ',"headline":' + _script_safe(json.dumps(headline, ensure_ascii=False))
+        head += ',"headline":' + _script_safe(_JSON.encode(headline))
     return head + ',"citation":[' + ",".join(ref.schema_org_json for ref in references) + "]}"
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every entry (``json.dumps`` with options builds a new one per call)."""
 
 
 def _script_safe(json_text: str) -> str:
