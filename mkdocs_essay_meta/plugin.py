@@ -682,8 +682,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 if reference.key and self._lookup(reference.key) is reference:
                     shared[id(reference)] = (reference, html)
             entry_html.append(html)
-        listing = self._renderer.template(f"{TEMPLATE_FOLDER}/bibliography.html").render(
-            references=references.entries, entry_html=entry_html, labels=self._labels)
+        listing = self._renderer.render("bibliography.html", references=references.entries,
+                                        entry_html=entry_html, labels=self._labels)
         paragraph = f"<p>{self._placeholder}</p>"
         if paragraph in html_text:
             html_text = html_text.replace(paragraph, listing, 1)

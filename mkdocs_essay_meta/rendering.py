@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.runtime import new_context
 from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -127,6 +128,7 @@ class Renderer:
         self._dates: dict[date, str] = {}
         self._badges: dict[tuple[Any, ...], tuple[Any, Any, Any, str]] = {}
         self._templates: dict[str, jinja2.Template] = {}
+        self._globals: dict[str, dict[str, Any]] = {}
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
 
     def format_date(self, value: datetime | None) -> str:
@@ -146,13 +148,13 @@ class Renderer:
         """
         template = self.template(_BADGE)
         if not isinstance(rating, Rating):
-            return Markup(template.render(rating=rating, labels=labels, id_prefix=id_prefix))
+            return Markup(self.render_compiled(template, {"rating": rating, "labels": labels, "id_prefix": id_prefix}))
         key = (id(rating.scale), id(rating.term), rating.percentage, rating.percentage_is_default, id(labels))
         cached = self._badges.get(key)
         if cached is None:
             # The objects are kept with the entry, so that their ids stay theirs during the build.
-            cached = self._badges[key] = (rating.scale, rating.term, labels, template.render(
-                rating=rating, labels=labels, id_prefix=self._id_token))
+            cached = self._badges[key] = (rating.scale, rating.term, labels, self.render_compiled(
+                template, {"rating": rating, "labels": labels, "id_prefix": self._id_token}))
         prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"
         return Markup(cached[3].replace(self._id_token, prefix))
 
@@ -164,6 +166,7 @@ class Renderer:
         self._dates.clear()
         self._badges.clear()
         self._templates.clear()
+        self._globals.clear()
         if not all(t.is_up_to_date for t in self.env.cache.values()):  # type: ignore[union-attr]
             self.env.cache.clear()  # type: ignore[union-attr]
 
@@ -185,14 +188,32 @@ class Renderer:
             for partial in plain.list_templates(filter_func=lambda n: n.startswith(f"{TEMPLATE_FOLDER}/")):
                 plain.get_template(partial)
             raise
-        return compiled.render(**context)
+        return self.render_compiled(compiled, context)
+
+    def render_compiled(self, template: jinja2.Template, context: dict[str, Any]) -> str:
+        """``template.render(**context)``, without its per-call copy of the environment's globals.
+
+        Jinja merges the globals (a ChainMap) into every render's context, which costs more
+        than rendering a small partial; here they are copied once per template and build.
+        """
+        name = template.name or ""
+        template_globals = self._globals.get(name)
+        if template_globals is None:
+            template_globals = self._globals[name] = dict(template.globals)
+        state = new_context(self.env, template.name, template.blocks, {**template_globals, **context}, True)
+        try:
+            return self.env.concat(template.root_render_func(state))  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - Jinja rewrites the traceback to the template's lines
+            self.env.handle_exception()
+            raise  # not reached: handle_exception always raises
 
     def entries(self, references: Sequence[Any], labels: dict[str, str]) -> list[Markup]:
         """bibliography-entry.html for each reference, in one render, each stripped."""
         if not references:
             return []
         separator = self._id_token + "entry"
-        text = self.template(_ENTRIES).render(references=references, labels=labels, separator=separator)
+        text = self.render_compiled(self.template(_ENTRIES),
+                                    {"references": references, "labels": labels, "separator": separator})
         return [Markup(part.strip()) for part in text.split(separator)[:-1]]
 
     def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], **extra: Any) -> str:
