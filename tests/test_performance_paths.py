@@ -200,6 +200,34 @@ def test_syntax_error_in_a_partial_names_that_partial(tmp_path: Path) -> None:
     assert caught.value.lineno == 2
 
 
+
+def test_error_while_rendering_a_partial_points_at_that_partial(tmp_path: Path) -> None:
+    """Partials are rendered without Template.render; Jinja's traceback rewriting still applies."""
+    import traceback
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    override = tmp_path / "essay-meta" / "taxonomy.html"
+    override.parent.mkdir()
+    override.write_text("line one\n{{ range(3) | join(',') }}\n{{ 1 // 0 }}\n", encoding="utf-8")
+    renderer = Renderer([str(tmp_path), TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    with pytest.raises(ZeroDivisionError) as caught:
+        renderer.header(_essays()[0], title="T", labels=labels_for("en", {}), draft=None, show_notice=True)
+    last = traceback.extract_tb(caught.value.__traceback__)[-1]
+    # The partial is pasted into header.html when loaded: the frame is that template's code.
+    assert last.filename.endswith("essay-meta/header.html") and last.name == "top-level template code"
+
+
+def test_jinja_globals_are_available_to_partials(tmp_path: Path) -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    override = tmp_path / "essay-meta" / "taxonomy.html"
+    override.parent.mkdir()
+    override.write_text("{% set ns = namespace(n=0) %}{% for i in range(4) %}{% set ns.n = ns.n + i %}"
+                        "{% endfor %}<b>{{ ns.n }}</b>\n", encoding="utf-8")
+    renderer = Renderer([str(tmp_path), TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    html = renderer.header(_essays()[0], title="T", labels=labels_for("en", {}), draft=None, show_notice=True)
+    assert "<b>6</b>" in html
+
 # -- the header goes into the HTML, not into page.content ---------------------------------------
 
 def test_header_is_rendered_once_and_no_marker_is_left(tmp_path: Path, theme: str) -> None:
