@@ -151,6 +151,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._is_material = False
         self._head_fields: frozenset[str] = frozenset()
         self._active = False
+        self._serving = False
         self._now = datetime.now(timezone.utc)
         # Listings: kept across `serve` rebuilds (see the "listings" section below).
         self._page_facts: dict[str, _PageFacts] = {}
@@ -169,7 +170,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        pass
+        self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # The instance outlives one build (serve, or several sites in one process):
@@ -231,8 +232,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         key = (tuple(config.theme.dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
             self._renderer = Renderer(config.theme.dirs, locale, tz, self.config.date_format)
-        else:
-            self._renderer.refresh()
+        self._renderer.refresh((dict(self._labels), self._options, self.config.incomplete_notice))
         self._configure_bibliography(config)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -251,6 +251,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
+        if self._serving:
+            self._forget_fragments_of_changed_pages()
         self._listings_on_files(files)
 
         if files.get_file_from_path(STYLESHEET_URI) is None:
@@ -336,8 +338,18 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if at < 0:
             return output  # the theme does not show page.content
         assert self._renderer is not None
-        header = self._renderer.header(essay, title=title, labels=self._labels, draft=draft,
-                                       show_notice=self.config.incomplete_notice)
+        # While serving, an essay whose source did not change keeps its record (and Essay)
+        # from the last build: its header is reused until a template, label or vocabulary changes.
+        fragments = self._renderer.fragments
+        key = ("header", id(essay), title, draft)
+        cached = fragments.get(key) if self._serving else None
+        if cached is not None and cached[0] is essay:
+            header = cached[1]
+        else:
+            header = self._renderer.header(essay, title=title, labels=self._labels, draft=draft,
+                                           show_notice=self.config.incomplete_notice)
+            if self._serving:
+                fragments[key] = (essay, header)
         return output[:at] + header + output[at + len(marker):]
 
     def _set_head_tags(self, output: str, essay: Essay) -> str:
@@ -423,6 +435,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = replace(record, essay=essay, problems=tuple(problems))
         self._records[page.file.src_uri] = record
         return record
+
+    def _forget_fragments_of_changed_pages(self) -> None:
+        """Drop what was rendered for essays whose page changed or went (their record is new)."""
+        assert self._renderer is not None
+        current = {id(record.essay) for record in self._records.values() if record.essay is not None}
+        fragments = self._renderer.fragments
+        for key in [key for key, (essay, _) in fragments.items() if id(essay) not in current]:
+            del fragments[key]
 
     def _is_held_back(self, essay: Essay) -> bool:
         """Kept out of the built site: a draft, or scheduled for later."""

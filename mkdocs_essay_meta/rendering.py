@@ -124,12 +124,17 @@ class Renderer:
         self.env.filters["essay_date"] = self.format_date
         self.env.filters["essay_iso"] = self.iso_date
         self.env.filters["essay_meta_badge"] = self.badge
-        # Per build (emptied by refresh()): what the header and every card repeat.
+        # What the header and every card repeat, kept until refresh() sees that the templates
+        # or the inputs they are rendered with (labels, vocabularies) changed.
         self._dates: dict[date, str] = {}
-        self._badges: dict[tuple[Any, ...], tuple[Any, Any, Any, str]] = {}
+        self._badges: dict[tuple[Any, ...], str] = {}
         self._templates: dict[str, jinja2.Template] = {}
         self._globals: dict[str, dict[str, Any]] = {}
+        self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
+        self.fragments: dict[Any, tuple[Any, str]] = {}
+        """Rendered fragments that a caller keys itself (the plugin keeps each essay's header
+        across ``serve`` rebuilds here): emptied with the other caches."""
 
     def format_date(self, value: datetime | None) -> str:
         if value is None:
@@ -141,34 +146,40 @@ class Renderer:
         return text
 
     def badge(self, rating: Any, labels: Any, id_prefix: Any) -> Markup:
-        """The plugin's badge.html for one rating, rendered once per build and distinct rating.
+        """The plugin's badge.html for one rating, rendered once per distinct rating.
 
         It is rendered with a token for ``id_prefix``, which each call replaces with its own
         (escaped, as the template would): the badge is otherwise the same on every page.
+        Labels and scales are the same for every badge until :meth:`refresh` is told otherwise.
         """
         template = self.template(_BADGE)
         if not isinstance(rating, Rating):
             return Markup(self.render_compiled(template, {"rating": rating, "labels": labels, "id_prefix": id_prefix}))
-        key = (id(rating.scale), id(rating.term), rating.percentage, rating.percentage_is_default, id(labels))
-        cached = self._badges.get(key)
-        if cached is None:
-            # The objects are kept with the entry, so that their ids stay theirs during the build.
-            cached = self._badges[key] = (rating.scale, rating.term, labels, self.render_compiled(
-                template, {"rating": rating, "labels": labels, "id_prefix": self._id_token}))
+        key = (rating.scale.name, rating.term.key, rating.percentage, rating.percentage_is_default)
+        html = self._badges.get(key)
+        if html is None:
+            html = self._badges[key] = self.render_compiled(
+                template, {"rating": rating, "labels": labels, "id_prefix": self._id_token})
         prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"
-        return Markup(cached[3].replace(self._id_token, prefix))
+        return Markup(html.replace(self._id_token, prefix))
 
     def iso_date(self, value: datetime | None) -> str:
         return value.isoformat() if value else ""
 
-    def refresh(self) -> None:
-        """Forget compiled templates whose files changed (a ``serve`` rebuild after an edit)."""
-        self._dates.clear()
-        self._badges.clear()
-        self._templates.clear()
-        self._globals.clear()
-        if not all(t.is_up_to_date for t in self.env.cache.values()):  # type: ignore[union-attr]
+    def refresh(self, inputs: Any) -> None:
+        """At the start of a build: forget what was rendered if a template file changed (a
+        ``serve`` rebuild after an edit) or the ``inputs`` every partial sees (labels,
+        vocabularies: anything comparable) differ from the last build's."""
+        stale = not all(t.is_up_to_date for t in self.env.cache.values())  # type: ignore[union-attr]
+        if not stale and inputs == self._inputs:
+            return
+        self._inputs = inputs
+        if stale:
             self.env.cache.clear()  # type: ignore[union-attr]
+            self._templates.clear()
+            self._globals.clear()
+        self._badges.clear()
+        self.fragments.clear()
 
     def template(self, name: str) -> jinja2.Template:
         """The compiled template, looked up once per build."""

@@ -21,6 +21,7 @@ import os
 import shutil
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
@@ -216,3 +217,50 @@ def test_configuration_change_between_builds_applies(server: Server, tmp_path: P
     site = server.build()
     value = site.soup(f"essays/essay-{draft:03d}/index.html").select_one(".essay-meta-badge__value")
     assert value.get_text() == "Draft"
+
+
+def test_headers_kept_across_rebuilds_follow_config_and_template_edits(server: Server, tmp_path: Path) -> None:
+    """While serving, an unchanged essay's header is reused; anything it depends on renews it."""
+    from mkdocs_essay_meta import rendering
+    rendered: list[str] = []
+    real_header = rendering.Renderer.header
+
+    def counting_header(self: rendering.Renderer, essay: Any, **kwargs: Any) -> str:
+        rendered.append(essay.title)
+        return real_header(self, essay, **kwargs)
+
+    page = "essays/essay-004/index.html"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rendering.Renderer, "header", counting_header)
+        server.build()
+        assert len(rendered) == ESSAYS
+        rendered.clear()
+        edit(tmp_path / "docs/essays/essay-003.md", essay(3, status="draft"))
+        site = server.build()
+        assert rendered == ["Essay number 3"], "only the edited essay's header is rendered again"
+        assert site.soup("essays/essay-003/index.html").select_one(".essay-meta-badge--status-draft")
+        assert "Published" in site.soup(page).select_one(".essay-meta__dates").text
+
+        # A label changed in mkdocs.yml: every header again.
+        write_site(tmp_path, {}, plugin={"labels": {"published": "First out"}})
+        rendered.clear()
+        site = server.build()
+        assert len(rendered) == ESSAYS
+        assert "First out" in site.soup(page).select_one(".essay-meta__dates").text
+
+        # A partial added to custom_dir: every header again, with it.
+        override = tmp_path / "overrides" / "essay-meta" / "dates.html"
+        override.parent.mkdir(parents=True)
+        override.write_text('<p class="my-dates">{{ essay.published | essay_date }}</p>\n', encoding="utf-8")
+        write_site(tmp_path, {}, theme={"name": "mkdocs", "custom_dir": "overrides"},
+                   plugin={"labels": {"published": "First out"}})
+        rendered.clear()
+        site = server.build()
+        assert len(rendered) == ESSAYS
+        assert site.soup(page).select_one(".my-dates") is not None
+        # ... and an edit of that partial too.
+        override.write_text('<p class="my-edited-dates">{{ essay.published | essay_date }}</p>\n', encoding="utf-8")
+        later = override.stat().st_mtime_ns + 2_000_000_000
+        os.utime(override, ns=(later, later))
+        site = server.build()
+        assert site.soup(page).select_one(".my-edited-dates") is not None

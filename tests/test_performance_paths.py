@@ -182,7 +182,7 @@ def test_override_of_one_partial_applies_and_edits_are_seen_after_refresh(tmp_pa
     override.write_text('<i class="edited">{{ rating.label }}</i>\n', encoding="utf-8")
     stamp = time.time() + 5
     os.utime(override, (stamp, stamp))
-    renderer.refresh()
+    renderer.refresh(None)
     html = renderer.header(sample, title="T", labels=labels_for("en", {}), draft=None, show_notice=True)
     assert '<i class="edited">In Progress</i>' in html
 
