@@ -49,6 +49,14 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _compile_package() -> None:
+    """Write the plugin's bytecode, as ``pip install`` does: with PYTHONDONTWRITEBYTECODE set
+    (as on the development machines) every build would otherwise compile the plugin's
+    sources again, about 60 ms that an installed plugin never costs."""
+    import compileall
+    compileall.compile_dir(REPO / "mkdocs_essay_meta", quiet=1)
+
+
 @dataclass
 class Sample:
     wall: float
@@ -307,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                          body_kb=args.body_kb, seed=args.seed)
     OUT = args.out.resolve()
     OUT.mkdir(parents=True, exist_ok=True)
+    _compile_package()
     modes = list(MODES) if args.mode == "all" else [args.mode]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {time.strftime('%Y-%m-%d %H:%M %Z')}")
