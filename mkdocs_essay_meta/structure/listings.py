@@ -20,9 +20,11 @@ import difflib
 import html
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from datetime import datetime, timedelta, timezone
+from operator import itemgetter
+from typing import Literal, NamedTuple
 
 from .essay import Essay
 from .problems import show_value
@@ -305,17 +307,25 @@ def certainty_value(essay: Essay) -> int | None:
     return essay.certainty.percentage if essay.certainty else None
 
 
-def _sort_value(entry: Entry, key: SortField) -> object | None:
-    essay = entry.essay
-    if key == "published":
-        return essay.published
-    if key == "updated":
-        return essay.updated or essay.published
-    if key == "importance":
-        return importance_value(essay)
-    if key == "certainty":
-        return certainty_value(essay)
-    return entry.title.casefold()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _instant(value: datetime | None) -> timedelta | None:
+    """A date as the time since 1970: sorts as the dates do, and several times faster.
+
+    (Aware datetimes with different ``tzinfo`` objects, as YAML gives them, are compared
+    by way of their UTC offsets every time.)
+    """
+    return None if value is None else value - _EPOCH
+
+
+_SORT_VALUES: dict[str, Callable[[Entry], object | None]] = {
+    "published": lambda entry: _instant(entry.essay.published),
+    "updated": lambda entry: _instant(entry.essay.updated or entry.essay.published),
+    "importance": lambda entry: importance_value(entry.essay),
+    "certainty": lambda entry: certainty_value(entry.essay),
+}
+"""What each sort order but ``title`` compares (``None``: the entry has no value)."""
 
 
 def matches(entry: Entry, spec: ListingSpec) -> bool:
@@ -347,10 +357,11 @@ def select(entries: Iterable[Entry], spec: ListingSpec) -> list[Entry]:
     """
     chosen = sorted((e for e in entries if matches(e, spec)), key=lambda e: (e.title.casefold(), e.src_uri))
     if spec.sort != "title":
-        present = [e for e in chosen if _sort_value(e, spec.sort) is not None]
-        missing = [e for e in chosen if _sort_value(e, spec.sort) is None]
-        present.sort(key=lambda e: _sort_value(e, spec.sort), reverse=spec.descending)  # type: ignore[arg-type,return-value]
-        chosen = present + missing
+        value_of = _SORT_VALUES[spec.sort]
+        valued = [(value_of(e), e) for e in chosen]
+        present = [pair for pair in valued if pair[0] is not None]
+        present.sort(key=itemgetter(0), reverse=spec.descending)
+        chosen = [e for _, e in present] + [e for value, e in valued if value is None]
     elif spec.descending:
         chosen.reverse()
     return chosen[: spec.limit] if spec.limit is not None else chosen
@@ -398,10 +409,51 @@ def _group_keys(essay: Essay, by: GroupField) -> list[tuple[str, str]]:
 # -- links and excerpts -------------------------------------------------------------------------
 
 def _site_path(url: str) -> str:
-    url = url.split("#", 1)[0]
+    if "#" in url:
+        url = url.partition("#")[0]
     while url.startswith("./"):
         url = url[2:]
     return url.lstrip("/")
+
+
+def _segments(path: str) -> list[str]:
+    """The folders and file of a site path, normalised as ``posixpath.normpath`` does."""
+    if not path.startswith(("/", ".")) and "/." not in path and "//" not in path:
+        segments = path.split("/")  # already normal, as MkDocs' URLs are
+        if not segments[-1]:
+            segments.pop()
+        return segments
+    segments = []
+    for part in path.split("/"):
+        if part == "..":
+            if segments:
+                segments.pop()
+        elif part and part != ".":
+            segments.append(part)
+    return segments
+
+
+def links_from(page_url: str) -> Callable[[str], str]:
+    """``relative_url`` from one page, which a listing calls once per card."""
+    source = _site_path(page_url)
+    base = _segments(source if source.endswith("/") or source == "" else posixpath.dirname(source))
+
+    def link(to_url: str) -> str:
+        target = _site_path(to_url)
+        segments = _segments(target)
+        if base:
+            common = 0
+            for here, there in zip(base, segments):
+                if here != there:
+                    break
+                common += 1
+            segments[:common] = [".."] * (len(base) - common)
+        rel = "/".join(segments)
+        if not target or target[-1] == "/":
+            return rel + "/" if rel else "./"
+        return rel or "."
+
+    return link
 
 
 def relative_url(from_url: str, to_url: str) -> str:
@@ -410,13 +462,7 @@ def relative_url(from_url: str, to_url: str) -> str:
     Works for both URL styles MkDocs produces (``a/b/`` with ``use_directory_urls``,
     ``a/b.html`` without) and needs no ``site_url``.
     """
-    source = _site_path(from_url)
-    target = _site_path(to_url)
-    base = source if source.endswith("/") or source == "" else posixpath.dirname(source)
-    rel = posixpath.relpath("/" + target, "/" + base.rstrip("/"))
-    if target == "" or target.endswith("/"):
-        rel = "./" if rel == "." else rel.rstrip("/") + "/"
-    return rel
+    return links_from(from_url)(to_url)
 
 
 _PARAGRAPH_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
@@ -448,27 +494,19 @@ def shorten(text: str, max_chars: int) -> str:
 
 # -- what the partials receive ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Card:
-    """One essay as a listing on a given page shows it."""
+class Card(NamedTuple):
+    """One essay as a listing on a given page shows it.
 
-    entry: Entry
+    A named tuple: one is made per card and page, and templates read its fields directly.
+    """
+
+    title: str
     href: str
     """The link to the essay, relative to the page showing the listing."""
     id_prefix: str
     """Unique on the page: keeps the badges' tooltip ids apart."""
-
-    @property
-    def title(self) -> str:
-        return self.entry.title
-
-    @property
-    def essay(self) -> Essay:
-        return self.entry.essay
-
-    @property
-    def excerpt(self) -> str | None:
-        return self.entry.excerpt
+    excerpt: str | None
+    essay: Essay
 
 
 @dataclass(frozen=True)
@@ -481,13 +519,13 @@ class CardGroup:
 def arrange(entries: Iterable[Entry], spec: ListingSpec, scales: Mapping[str, Scale], *,
             page_url: str, id_prefix: str) -> list[CardGroup]:
     """Select, group and link the entries for a listing on the page at ``page_url``."""
-    groups = group(select(entries, spec), spec, scales)
+    link = links_from(page_url)
     result = []
     n = 0
-    for g in groups:
+    for g in group(select(entries, spec), spec, scales):
         cards = []
         for entry in g.entries:
             n += 1
-            cards.append(Card(entry, relative_url(page_url, entry.url), f"{id_prefix}-{n}"))
+            cards.append(Card(entry.title, link(entry.url), f"{id_prefix}-{n}", entry.excerpt, entry.essay))
         result.append(CardGroup(g.key, g.label, tuple(cards)))
     return result
