@@ -464,7 +464,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # and, per essay, the title and first paragraph captured once in on_page_content. Both
     # survive `serve` rebuilds in this instance, so `--dirty` builds (which skip unchanged
     # pages) still list every essay. Listings are rendered in on_page_context, after every
-    # page has been read.
+    # page has been read; the pages hosting them are noted there too.
 
     def _remember_page_facts(self, html: str, page: Page) -> None:
         """Keep what a listing needs of this page's HTML (its first paragraph)."""
@@ -478,10 +478,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._page_facts[uri] = _PageFacts(record, title, paragraph)
         else:
             self._page_facts.pop(uri, None)
-        if has_marker(html) or page.is_homepage:  # the home page may host the featured index
-            self._listing_hosts.add(uri)
-        else:
-            self._listing_hosts.discard(uri)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self._active:
@@ -545,11 +541,17 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _insert_listings(self, page: Page) -> None:
         content = page.content or ""
+        uri = page.file.src_uri
+        markers_here = has_marker(content)
+        if markers_here or page.is_homepage:  # the home page may host the featured index
+            self._listing_hosts.add(uri)
+        else:
+            self._listing_hosts.discard(uri)
+            return
         auto_featured = page.is_homepage and self.config.featured.enabled
-        if not auto_featured and not has_marker(content):
+        if not auto_featured and not markers_here:
             return
         assert self._renderer is not None and self._options is not None
-        uri = page.file.src_uri
         parts: list[str] = []
         at = 0
         number = 0
