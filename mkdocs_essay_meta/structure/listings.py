@@ -325,7 +325,9 @@ def _instant(value: datetime | None) -> timedelta | None:
     """A date as the time since 1970: sorts as the dates do, and several times faster.
 
     (Aware datetimes with different ``tzinfo`` objects, as YAML gives them, are compared
-    by way of their UTC offsets every time.)
+    by way of their UTC offsets every time.) Always the UTC instant: Python compares two
+    datetimes sharing a ``ZoneInfo`` by wall time, which differs only for times inside a
+    daylight-saving gap or overlap.
     """
     return None if value is None else value - _EPOCH
 
