@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
@@ -39,8 +39,8 @@ from .structure.citations import CitedItem, PageReferences, append_section, fill
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import count_keys, normalize_source, read_fields, read_front_matter, strip_front_matter
 from .structure.listings import (
-    FEATURED_SPEC, MARKER_KINDS, MARKER_HINT, Entry, ListingSpec, arrange, find_markers,
-    first_paragraph, parse_options, suggest_kind,
+    FEATURED_SPEC, MARKER_KINDS, Entry, ListingSpec, arrange, find_markers, first_paragraph,
+    has_marker, parse_options, suggest_kind,
 )
 from .structure.problems import Problem, Problems
 from .structure.vocabulary import build_scales
@@ -129,13 +129,16 @@ class _Record:
     """``key:`` lines in the block: more than ``page.meta`` has keys means a repeated key."""
 
 
-@dataclass(frozen=True)
-class _PageFacts:
-    """What a listing needs from an essay's rendered page, kept across ``serve`` rebuilds."""
+class _PageFacts(NamedTuple):
+    """What a listing needs from an essay's rendered page, kept across ``serve`` rebuilds.
+
+    (A named tuple: one is made for every essay on every build, and it is cheaper.)
+    """
 
     record: _Record
     """The record the page was rendered from: the facts hold while it is still current."""
     title: str
+    """The page's title; empty when the front matter has one (listings show that one)."""
     first_paragraph: str | None
 
 
@@ -481,7 +484,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # and, per essay, the title and first paragraph captured once in on_page_content. Both
     # survive `serve` rebuilds in this instance, so `--dirty` builds (which skip unchanged
     # pages) still list every essay. Listings are rendered in on_page_context, after every
-    # page has been read.
+    # page has been read; the pages hosting them are noted there too.
 
     def _remember_page_facts(self, html: str, page: Page) -> None:
         """Keep what a listing needs of this page's HTML (its first paragraph)."""
@@ -491,13 +494,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             essay = record.essay
             # Cards show the excerpt or description first: the HTML is searched only without them.
             paragraph = None if (essay.excerpt or essay.description) else first_paragraph(html)
-            self._page_facts[uri] = _PageFacts(record, page.title or "", paragraph)
+            title = "" if essay.title else (page.title or "")
+            self._page_facts[uri] = _PageFacts(record, title, paragraph)
         else:
             self._page_facts.pop(uri, None)
-        if MARKER_HINT in html or page.is_homepage:  # the home page may host the featured index
-            self._listing_hosts.add(uri)
-        else:
-            self._listing_hosts.discard(uri)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self._active:
@@ -561,11 +561,17 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _insert_listings(self, page: Page) -> None:
         content = page.content or ""
+        uri = page.file.src_uri
+        markers_here = has_marker(content)
+        if markers_here or page.is_homepage:  # the home page may host the featured index
+            self._listing_hosts.add(uri)
+        else:
+            self._listing_hosts.discard(uri)
+            return
         auto_featured = page.is_homepage and self.config.featured.enabled
-        if MARKER_HINT not in content and not auto_featured:
+        if not auto_featured and not markers_here:
             return
         assert self._renderer is not None and self._options is not None
-        uri = page.file.src_uri
         parts: list[str] = []
         at = 0
         number = 0

@@ -20,22 +20,20 @@ import difflib
 import html
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from datetime import datetime, timedelta, timezone
+from operator import itemgetter
+from typing import Literal, NamedTuple
 
 from .essay import Essay
 from .problems import show_value
 from .vocabulary import Scale, normalize_word
 
-MARKER_HINT = "essay-meta:"
-"""Cheap test before any regular expression: a page without it has no marker.
-
-(Not ``"<!-- essay-meta"``: the space after ``<!--`` is optional in a marker.)"""
-
 MARKER_KINDS = ("listing", "featured")
 
 _MARKER_RE = re.compile(r"<!--\s*essay-meta:(?P<kind>\w+(?:-\w+)*)(?P<options>.*?)-->", re.DOTALL)
+_MARKER_AFTER_OPENING_RE = re.compile(r"\s*essay-meta:")
 _OPENING_P_RE = re.compile(r"<p>\s*$")
 _CLOSING_P_RE = re.compile(r"\s*</p>")
 _OPTION_RE = re.compile(
@@ -113,9 +111,24 @@ class Marker:
     options: str
 
 
+def has_marker(content: str) -> bool:
+    """Whether rendered HTML has a comment starting ``essay-meta:``: cheap, for every page.
+
+    It looks for ``!``, rare in HTML and found at memory speed (a one-character search),
+    not for ``essay-meta:`` or ``<!--``: searching for those stumbles over every ``-`` of
+    the page (the plugin's class names are full of them) and costs 4 to 7 times more.
+    """
+    at = content.find("!")
+    while at != -1:
+        if at and content.startswith("<!--", at - 1) and _MARKER_AFTER_OPENING_RE.match(content, at + 3):
+            return True
+        at = content.find("!", at + 1)
+    return False
+
+
 def find_markers(content: str) -> list[Marker]:
     """Every ``<!-- essay-meta:... -->`` comment in rendered HTML, in order."""
-    if MARKER_HINT not in content:
+    if not has_marker(content):
         return []
     markers = []
     for m in _MARKER_RE.finditer(content):
@@ -305,17 +318,27 @@ def certainty_value(essay: Essay) -> int | None:
     return essay.certainty.percentage if essay.certainty else None
 
 
-def _sort_value(entry: Entry, key: SortField) -> object | None:
-    essay = entry.essay
-    if key == "published":
-        return essay.published
-    if key == "updated":
-        return essay.updated or essay.published
-    if key == "importance":
-        return importance_value(essay)
-    if key == "certainty":
-        return certainty_value(essay)
-    return entry.title.casefold()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _instant(value: datetime | None) -> timedelta | None:
+    """A date as the time since 1970: sorts as the dates do, and several times faster.
+
+    (Aware datetimes with different ``tzinfo`` objects, as YAML gives them, are compared
+    by way of their UTC offsets every time.) Always the UTC instant: Python compares two
+    datetimes sharing a ``ZoneInfo`` by wall time, which differs only for times inside a
+    daylight-saving gap or overlap.
+    """
+    return None if value is None else value - _EPOCH
+
+
+_SORT_VALUES: dict[str, Callable[[Entry], object | None]] = {
+    "published": lambda entry: _instant(entry.essay.published),
+    "updated": lambda entry: _instant(entry.essay.updated or entry.essay.published),
+    "importance": lambda entry: importance_value(entry.essay),
+    "certainty": lambda entry: certainty_value(entry.essay),
+}
+"""What each sort order but ``title`` compares (``None``: the entry has no value)."""
 
 
 def matches(entry: Entry, spec: ListingSpec) -> bool:
@@ -347,10 +370,11 @@ def select(entries: Iterable[Entry], spec: ListingSpec) -> list[Entry]:
     """
     chosen = sorted((e for e in entries if matches(e, spec)), key=lambda e: (e.title.casefold(), e.src_uri))
     if spec.sort != "title":
-        present = [e for e in chosen if _sort_value(e, spec.sort) is not None]
-        missing = [e for e in chosen if _sort_value(e, spec.sort) is None]
-        present.sort(key=lambda e: _sort_value(e, spec.sort), reverse=spec.descending)  # type: ignore[arg-type,return-value]
-        chosen = present + missing
+        value_of = _SORT_VALUES[spec.sort]
+        valued = [(value_of(e), e) for e in chosen]
+        present = [pair for pair in valued if pair[0] is not None]
+        present.sort(key=itemgetter(0), reverse=spec.descending)
+        chosen = [e for _, e in present] + [e for value, e in valued if value is None]
     elif spec.descending:
         chosen.reverse()
     return chosen[: spec.limit] if spec.limit is not None else chosen
@@ -398,10 +422,51 @@ def _group_keys(essay: Essay, by: GroupField) -> list[tuple[str, str]]:
 # -- links and excerpts -------------------------------------------------------------------------
 
 def _site_path(url: str) -> str:
-    url = url.split("#", 1)[0]
+    if "#" in url:
+        url = url.partition("#")[0]
     while url.startswith("./"):
         url = url[2:]
     return url.lstrip("/")
+
+
+def _segments(path: str) -> list[str]:
+    """The folders and file of a site path, normalised as ``posixpath.normpath`` does."""
+    if not path.startswith(("/", ".")) and "/." not in path and "//" not in path:
+        segments = path.split("/")  # already normal, as MkDocs' URLs are
+        if not segments[-1]:
+            segments.pop()
+        return segments
+    segments = []
+    for part in path.split("/"):
+        if part == "..":
+            if segments:
+                segments.pop()
+        elif part and part != ".":
+            segments.append(part)
+    return segments
+
+
+def links_from(page_url: str) -> Callable[[str], str]:
+    """``relative_url`` from one page, which a listing calls once per card."""
+    source = _site_path(page_url)
+    base = _segments(source if source.endswith("/") or source == "" else posixpath.dirname(source))
+
+    def link(to_url: str) -> str:
+        target = _site_path(to_url)
+        segments = _segments(target)
+        if base:
+            common = 0
+            for here, there in zip(base, segments):
+                if here != there:
+                    break
+                common += 1
+            segments[:common] = [".."] * (len(base) - common)
+        rel = "/".join(segments)
+        if not target or target[-1] == "/":
+            return rel + "/" if rel else "./"
+        return rel or "."
+
+    return link
 
 
 def relative_url(from_url: str, to_url: str) -> str:
@@ -410,19 +475,13 @@ def relative_url(from_url: str, to_url: str) -> str:
     Works for both URL styles MkDocs produces (``a/b/`` with ``use_directory_urls``,
     ``a/b.html`` without) and needs no ``site_url``.
     """
-    source = _site_path(from_url)
-    target = _site_path(to_url)
-    base = source if source.endswith("/") or source == "" else posixpath.dirname(source)
-    rel = posixpath.relpath("/" + target, "/" + base.rstrip("/"))
-    if target == "" or target.endswith("/"):
-        rel = "./" if rel == "." else rel.rstrip("/") + "/"
-    return rel
+    return links_from(from_url)(to_url)
 
 
-_PARAGRAPH_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
+# The text up to the first </p>, spelled out so that </p> is tried only where a tag starts.
+_PARAGRAPH_RE = re.compile(r"<p\b[^>]*>([^<]*(?:<(?!/p>)[^<]*)*)</p>", re.IGNORECASE)
 _DROP_RE = re.compile(r"<(sup|script|style)\b[^>]*>.*?</\1>", re.DOTALL | re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]*>")
-_SPACE_RE = re.compile(r"\s+")
 
 
 def first_paragraph(content: str, max_chars: int = EXCERPT_MAX_CHARS) -> str | None:
@@ -433,7 +492,7 @@ def first_paragraph(content: str, max_chars: int = EXCERPT_MAX_CHARS) -> str | N
     """
     for m in _PARAGRAPH_RE.finditer(content):
         text = _TAG_RE.sub("", _DROP_RE.sub("", m[1]))
-        text = _SPACE_RE.sub(" ", html.unescape(text)).strip()
+        text = " ".join(html.unescape(text).split())  # what \s+ → " " and strip() give, faster
         if text:
             return shorten(text, max_chars)
     return None
@@ -448,27 +507,19 @@ def shorten(text: str, max_chars: int) -> str:
 
 # -- what the partials receive ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Card:
-    """One essay as a listing on a given page shows it."""
+class Card(NamedTuple):
+    """One essay as a listing on a given page shows it.
 
-    entry: Entry
+    A named tuple: one is made per card and page, and templates read its fields directly.
+    """
+
+    title: str
     href: str
     """The link to the essay, relative to the page showing the listing."""
     id_prefix: str
     """Unique on the page: keeps the badges' tooltip ids apart."""
-
-    @property
-    def title(self) -> str:
-        return self.entry.title
-
-    @property
-    def essay(self) -> Essay:
-        return self.entry.essay
-
-    @property
-    def excerpt(self) -> str | None:
-        return self.entry.excerpt
+    excerpt: str | None
+    essay: Essay
 
 
 @dataclass(frozen=True)
@@ -481,13 +532,13 @@ class CardGroup:
 def arrange(entries: Iterable[Entry], spec: ListingSpec, scales: Mapping[str, Scale], *,
             page_url: str, id_prefix: str) -> list[CardGroup]:
     """Select, group and link the entries for a listing on the page at ``page_url``."""
-    groups = group(select(entries, spec), spec, scales)
+    link = links_from(page_url)
     result = []
     n = 0
-    for g in groups:
+    for g in group(select(entries, spec), spec, scales):
         cards = []
         for entry in g.entries:
             n += 1
-            cards.append(Card(entry, relative_url(page_url, entry.url), f"{id_prefix}-{n}"))
+            cards.append(Card(entry.title, link(entry.url), f"{id_prefix}-{n}", entry.excerpt, entry.essay))
         result.append(CardGroup(g.key, g.label, tuple(cards)))
     return result
