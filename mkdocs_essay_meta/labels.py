@@ -82,9 +82,23 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
 }
 
 
-def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+class Labels(dict[str, str]):
+    """The labels of one build: a dict whose words templates also read as ``labels.name``.
+
+    Jinja reads ``labels.published`` by trying the attribute first: on a plain dict that
+    fails, with an exception, on every use in every partial, before the key is tried.
+    """
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
     """English, then the language's translation, then the user's own words."""
-    labels = dict(ENGLISH)
+    labels = Labels(ENGLISH)
     base = language.replace("_", "-").split("-")[0].lower()
     labels.update(TRANSLATIONS.get(base, {}))
     if overrides:

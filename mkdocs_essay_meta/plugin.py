@@ -31,7 +31,7 @@ from mkdocs.utils.templates import TemplateContext
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from . import stylesheet
-from .labels import labels_for
+from .labels import Labels, labels_for
 from .rendering import TEMPLATE_FOLDER, Renderer, parse_locale
 from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
@@ -150,7 +150,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._options: ParseOptions | None = None
         self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._renderer: Renderer | None = None
-        self._labels: dict[str, str] = {}
+        self._labels = Labels()
         self._is_material = False
         self._head_fields: frozenset[str] = frozenset()
         self._active = False
