@@ -19,7 +19,7 @@ import jinja2
 from jinja2.runtime import new_context
 from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import get_date_format, parse_pattern
 
 from .structure.essay import Essay, Rating
 
@@ -131,6 +131,8 @@ class Renderer:
             undefined=jinja2.ChainableUndefined,
             bytecode_cache=_bytecode_cache(),
         )
+        # What babel.dates.format_date does, with the locale's pattern looked up once.
+        self._date_pattern = parse_pattern(get_date_format(date_format, locale=locale))
         self.env.filters["essay_date"] = self.format_date
         self.env.filters["essay_iso"] = self.iso_date
         self.env.filters["essay_meta_badge"] = self.badge
@@ -152,7 +154,7 @@ class Renderer:
         day = value.astimezone(self.tz).date()
         text = self._dates.get(day)
         if text is None:  # Babel's formatting is the costly part, and essays share days
-            text = self._dates[day] = format_date(day, format=self.date_format, locale=self.locale)
+            text = self._dates[day] = self._date_pattern.apply(day, self.locale)
         return text
 
     def badge(self, rating: Any, labels: Any, id_prefix: Any) -> Markup:
