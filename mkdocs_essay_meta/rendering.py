@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from jinja2.runtime import new_context
@@ -22,6 +22,10 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import get_date_format, parse_pattern
 
 from .structure.essay import Essay, Rating
+
+_DATE_FORMATS: dict[str, Literal["short", "medium", "long", "full"]] = {
+    "short": "short", "medium": "medium", "long": "long", "full": "full"}
+"""The ``date_format`` option's values, as the names Babel's typing knows."""
 
 TEMPLATE_FOLDER = "essay-meta"
 """Every partial lives under this folder name (``essay-meta/header.html`` and so on)."""
@@ -132,7 +136,7 @@ class Renderer:
             bytecode_cache=_bytecode_cache(),
         )
         # What babel.dates.format_date does, with the locale's pattern looked up once.
-        self._date_pattern = parse_pattern(get_date_format(date_format, locale=locale))
+        self._date_pattern = parse_pattern(get_date_format(_DATE_FORMATS[date_format], locale=locale))
         self.env.filters["essay_date"] = self.format_date
         self.env.filters["essay_iso"] = self.iso_date
         self.env.filters["essay_meta_badge"] = self.badge
