@@ -35,7 +35,14 @@ from .labels import labels_for
 from .rendering import TEMPLATE_FOLDER, Renderer, parse_locale
 from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
-from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
+from .structure.citations import (
+    CitedItem,
+    PageReferences,
+    append_section,
+    fill_citations,
+    mentions_citation,
+    number_references,
+)
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import count_keys, normalize_source, read_fields, read_front_matter, strip_front_matter
 from .structure.listings import (
@@ -627,7 +634,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _cite_and_list_references(self, markdown: str, page: Page, essay: Essay) -> str:
         can_cite = self.config.citations and (essay.bibliography or self._bibliography_paths)
-        if not essay.bibliography and not (can_cite and "[@" in markdown):
+        if not essay.bibliography and not (can_cite and mentions_citation(markdown)):
             return markdown
         render_citation = self._citation_renderer()
 
