@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import bisect
 import re
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from types import SimpleNamespace
+from typing import NamedTuple, cast
+
+from markupsafe import escape
 
 from .bibliography import Reference
 
@@ -467,6 +471,58 @@ def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
             out.append(token)
             out.append(part)
     return "".join(out)
+
+
+# -- a citation's HTML -------------------------------------------------------------------------
+
+_ITEM_FIELDS = 5  # an item's key and citation id, its entry's anchor, number and label
+_HTML_SPECIAL_RE = re.compile("[&<>\"']")
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped as a template escapes it (most keys and labels need nothing)."""
+    return escape(text) if _HTML_SPECIAL_RE.search(text) else text
+
+
+def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[[list[CitedItem]], str]:
+    """``render``, run once per shape of citation instead of once per citation.
+
+    Only for a template that prints each value it uses as it is, escaped: the key and the
+    citation id of an item, and the anchor, number and label of its entry (the plugin's own
+    ``citation.html`` does). A shape -- how many keys, which of them known -- is rendered
+    once, with a token in place of every value; each citation of that shape is then its
+    own values, escaped, in place of the tokens.
+    """
+    token = "essaymetacitefield" + uuid.uuid4().hex
+    token_re = re.compile(token + r"x(\d+)x")
+    formats: dict[tuple[bool, ...], str] = {}
+
+    def format_for(shape: tuple[bool, ...]) -> str:
+        items = []
+        for i, known in enumerate(shape):
+            tokens = [f"{token}x{i * _ITEM_FIELDS + j}x" for j in range(_ITEM_FIELDS)]
+            # Stands in for a NumberedReference, with tokens for its values.
+            entry = SimpleNamespace(anchor=tokens[2], number=tokens[3], reference=SimpleNamespace(label=tokens[4]))
+            items.append(CitedItem(tokens[0], cast(NumberedReference, entry), tokens[1]) if known
+                         else CitedItem(tokens[0], None, None))
+        html = render(items).replace("{", "{{").replace("}", "}}")
+        return token_re.sub(r"{\1}", html)
+
+    def render_citation(items: list[CitedItem]) -> str:
+        shape: tuple[bool, ...] = ()
+        values: list[object] = []
+        for key, entry, citation_id in items:
+            shape += (entry is not None,)
+            if entry is None:
+                values += (_escaped(key), "", "", "", "")
+            else:  # ids and numbers are made here of letters, digits and hyphens: nothing to escape
+                values += (_escaped(key), citation_id, entry.anchor, entry.number, _escaped(entry.reference.label))
+        html_format = formats.get(shape)
+        if html_format is None:
+            html_format = formats[shape] = format_for(shape)
+        return html_format.format(*values)
+
+    return render_citation
 
 
 # -- the section at the end of the page ------------------------------------------------------
