@@ -22,6 +22,7 @@ are listed. A page without citations therefore lists its front matter as written
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -376,7 +377,7 @@ def number_references(
     listed: list[Reference] = []
     by_key: dict[str, int] = {}
     for ref in front_matter:
-        if ref.is_key_only:
+        if not ref.title and ref.is_key_only:  # (an entry with a title never is: a cheaper test first)
             assert ref.key is not None
             found = lookup(ref.key)
             if found is None:
@@ -412,8 +413,12 @@ def number_references(
             if index not in placed:
                 placed.add(index)
                 order.append(index)
-    order.extend(i for i in range(len(listed)) if i not in placed)
-    entries_by_index = {index: NumberedReference(n + 1, listed[index]) for n, index in enumerate(order)}
+    for i in range(len(listed)):
+        if i not in placed:
+            order.append(i)
+    entries_by_index: dict[int, NumberedReference] = {}
+    for n, index in enumerate(order, 1):
+        entries_by_index[index] = NumberedReference(n, listed[index])
 
     assert render_citation is not None
     out: list[str] = []
@@ -443,12 +448,12 @@ def number_references(
     return PageReferences(entries, "".join(out), list(unknown), len(citations), open_fence, inline_html)
 
 
+_ATX_HEADING_RE = re.compile(" *#")
 _SETEXT_RE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*(?:\n|$)")
 
 
 def _in_heading(markdown: str, start: int, end: int) -> bool:
-    line_start = markdown.rfind("\n", 0, start) + 1
-    if markdown[line_start:start].lstrip(" ").startswith("#"):
+    if _ATX_HEADING_RE.match(markdown, markdown.rfind("\n", 0, start) + 1, start):
         return True
     next_line = markdown.find("\n", end) + 1
     return 0 < next_line < len(markdown) and markdown[next_line] in " =-" and bool(
@@ -530,6 +535,7 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!.-])")
 
 
+@functools.cache
 def markdown_heading_text(label: str) -> str:
     """``label`` as literal heading text: HTML-escaped, Markdown punctuation backslashed."""
     text = " ".join(label.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
