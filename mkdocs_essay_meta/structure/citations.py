@@ -462,19 +462,16 @@ def _in_heading(markdown: str, start: int, end: int) -> bool:
 
 def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
     """Put each citation's HTML where :func:`number_references` left its token."""
-    if not inline_html or token not in html:
+    if not inline_html:
         return html
     parts = html.split(token)
     out = [parts[0]]
     for part in parts[1:]:
-        end = part.find("q")
-        index = part[:end]
-        if end > 0 and index.isdigit() and int(index) < len(inline_html):
-            out.append(inline_html[int(index)])
-            out.append(part[end + 1:])
+        index, q, rest = part.partition("q")
+        if q and index.isdigit() and int(index) < len(inline_html):
+            out += (inline_html[int(index)], rest)
         else:  # not one of ours after all: keep it as it was
-            out.append(token)
-            out.append(part)
+            out += (token, part)
     return "".join(out)
 
 
