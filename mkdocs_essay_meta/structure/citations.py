@@ -496,7 +496,6 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
     own values, escaped, in place of the tokens.
     """
     token = "essaymetacitefield" + uuid.uuid4().hex
-    token_re = re.compile(token + r"x(\d+)x")
     formats: dict[tuple[bool, ...], str] = {}
 
     def format_for(shape: tuple[bool, ...]) -> str:
@@ -508,7 +507,9 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
             items.append(CitedItem(tokens[0], cast(NumberedReference, entry), tokens[1]) if known
                          else CitedItem(tokens[0], None, None))
         html = render(items).replace("{", "{{").replace("}", "}}")
-        return token_re.sub(r"{\1}", html)
+        for n in range(len(shape) * _ITEM_FIELDS):
+            html = html.replace(f"{token}x{n}x", f"{{{n}}}")
+        return html
 
     def render_citation(items: list[CitedItem]) -> str:
         shape: tuple[bool, ...] = ()
