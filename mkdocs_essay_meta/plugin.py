@@ -32,10 +32,18 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from . import stylesheet
 from .labels import Labels, labels_for
-from .rendering import TEMPLATE_FOLDER, Renderer, parse_locale
+from .rendering import TEMPLATE_FOLDER, Renderer, is_own_template, parse_locale
 from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
-from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
+from .structure.citations import (
+    CitedItem,
+    PageReferences,
+    append_section,
+    fill_citations,
+    mentions_citation,
+    number_references,
+    render_once_per_shape,
+)
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay
 from .structure.frontmatter import count_keys, normalize_source, read_fields, read_front_matter, strip_front_matter
 from .structure.listings import (
@@ -635,17 +643,24 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
 
     def _citation_renderer(self) -> Callable[[list[CitedItem]], str]:
-        """citation.html's ``citation`` macro (loaded once per build), else the template itself."""
+        """citation.html's ``citation`` macro (loaded once per build), else the template itself.
+
+        The plugin's own citation.html is rendered once per shape of citation (see
+        :func:`render_once_per_shape`); a user's is rendered for each citation.
+        """
         if self._render_citation is None:
             assert self._renderer is not None
             template = self._renderer.env.get_template(f"{TEMPLATE_FOLDER}/citation.html")
             macro = getattr(template.make_module({"labels": self._labels}), "citation", None)
             labels = self._labels
+            render: Callable[[list[CitedItem]], str]
             if callable(macro):
-                self._render_citation = lambda items: " ".join(str(macro(items, labels)).split("\n"))
+                render = lambda items: str(macro(items, labels))
             else:
-                self._render_citation = lambda items: " ".join(
-                    template.render(items=items, labels=labels).split("\n"))
+                render = lambda items: template.render(items=items, labels=labels)
+            if template.filename and is_own_template(template.filename):
+                render = render_once_per_shape(render)
+            self._render_citation = lambda items: render(items).replace("\n", " ")
         return self._render_citation
 
     def _lookup(self, key: str) -> Reference | None:
@@ -653,7 +668,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _cite_and_list_references(self, markdown: str, page: Page, essay: Essay) -> str:
         can_cite = self.config.citations and (essay.bibliography or self._bibliography_paths)
-        if not essay.bibliography and not (can_cite and "[@" in markdown):
+        if not essay.bibliography and not (can_cite and mentions_citation(markdown)):
             return markdown
         render_citation = self._citation_renderer()
 

@@ -60,7 +60,8 @@ _INTERNAL_TEMPLATES = {
 }
 
 
-def _is_own(filename: str) -> bool:
+def is_own_template(filename: str) -> bool:
+    """Whether a template file is one of the plugin's own partials (not a user's override)."""
     return os.path.normcase(os.path.realpath(filename)).startswith(_OWN_TEMPLATES + os.sep)
 
 
@@ -93,7 +94,7 @@ class InliningLoader(jinja2.FileSystemLoader):
                 inner, filename, uptodate = super(InliningLoader, self).get_source(environment, match.group(2))
             except jinja2.TemplateNotFound:
                 return match.group(0)  # Jinja reports it when the include runs
-            if match.group(2) == _BADGE and _is_own(filename):
+            if match.group(2) == _BADGE and is_own_template(filename):
                 checks.append(uptodate)
                 return f"{{%{match.group(1)} with %}}{_BADGE_CALL}{{% endwith {match.group(3)}%}}"
             if _NOT_INLINABLE_RE.search(inner):

@@ -62,6 +62,19 @@ def test_numbering_cited_first_then_front_matter_order(tmp_path: Path) -> None:
     assert [s.get_text() for s in soup.select(".essay-meta-cite")] == ["[1]", "[2]"]
 
 
+def test_an_overridden_citation_template_is_rendered_for_each_citation(tmp_path: Path) -> None:
+    overrides = tmp_path / "overrides" / "essay-meta"
+    overrides.mkdir(parents=True)
+    # Not a template that prints the values as they are: it is called for every citation.
+    (overrides / "citation.html").write_text(
+        '{% macro citation(items, labels) %}<sup class="mine">{% for item in items %}{{ item.key | upper }}'
+        '{% if item.entry %}:{{ item.entry.number * 10 }}{% endif %}{% endfor %}</sup>{% endmacro %}',
+        encoding="utf-8")
+    site = build(tmp_path, "First [@beta]. Then [@alpha; @nope]. Again [@beta].\n",
+                 theme={"name": "mkdocs", "custom_dir": "overrides"})
+    assert [s.get_text() for s in site.soup("index.html").select("sup.mine")] == ["BETA:10", "ALPHA:20NOPE", "BETA:10"]
+
+
 def test_unknown_key_is_a_warning_and_stays_visible(tmp_path: Path) -> None:
     site = build(tmp_path, "Known [@alpha; @nope] and [@nope].\n")
     [warning] = site.plugin_warnings()

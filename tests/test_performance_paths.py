@@ -169,6 +169,44 @@ def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> 
     assert fast._badges  # the cache was used
 
 
+def test_citations_rendered_once_per_shape_are_the_same_as_rendered_each_time() -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from mkdocs_essay_meta.structure.bibliography import Reference
+    from mkdocs_essay_meta.structure.citations import CitedItem, NumberedReference, render_once_per_shape
+    from zoneinfo import ZoneInfo
+    renderer = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    labels = labels_for("en", {})
+    macro = renderer.env.get_template("essay-meta/citation.html").make_module({"labels": labels}).citation
+
+    def each_time(items: list[CitedItem]) -> str:
+        return str(macro(items, labels))
+
+    once = render_once_per_shape(each_time)
+    plain = NumberedReference(1, Reference(key="plain", title="Plain", authors=("Able, A.",), issued="2001"))
+    odd = NumberedReference(12, Reference(key="a&b<c>", title="Quotes \" and ' and {0} <b>&amp;\non two lines"))
+    citations = [
+        [CitedItem("plain", plain, "essay-meta-cite-1-1")],
+        [CitedItem("a&b<c>", odd, "essay-meta-cite-12-3"), CitedItem("x<y>&'\"{1}", None, None)],
+        [CitedItem("gone", None, None)],
+        [CitedItem("plain", plain, "essay-meta-cite-1-2"), CitedItem("gone", None, None),
+         CitedItem("a&b<c>", odd, "essay-meta-cite-12-4")],
+    ]
+    for items in citations + citations:  # the second time, every shape is known already
+        assert once(items) == each_time(items)
+
+
+def test_a_shape_keeps_the_braces_and_newlines_of_its_template() -> None:
+    from markupsafe import escape
+    from mkdocs_essay_meta.structure.citations import CitedItem, render_once_per_shape
+
+    def each_time(items: list[CitedItem]) -> str:
+        return "{x}\n" + ", ".join(f"{{{escape(item.key)}}}" for item in items) + " {}"
+
+    once = render_once_per_shape(each_time)
+    for items in ([CitedItem("a", None, None)], [CitedItem("<b>", None, None), CitedItem("{0}", None, None)]):
+        assert once(items) == each_time(items)
+
+
 def test_override_of_one_partial_applies_and_edits_are_seen_after_refresh(tmp_path: Path) -> None:
     from mkdocs_essay_meta.labels import labels_for
     from zoneinfo import ZoneInfo

@@ -224,6 +224,12 @@ def test_citation_forms() -> None:
     "a footnote[^1] and [^@x]\n\n[^1]: note",
     "[@not a key]",
     "```\nunclosed [@fence]\n",
+    # Next to code: the text around the candidate does not settle it, the whole page does.
+    "`span\nacross a line [@x] `",
+    "`` a ` [@x] ``",
+    "<!-- open\n\nacross a blank line [@x]\n-->",
+    "<!--> (that is not a close yet) [@x] -->",
+    "    code\n\n    [@x]\n",
 ])
 def test_not_citations(markdown: str) -> None:
     assert keys(markdown) == []
@@ -232,6 +238,35 @@ def test_not_citations(markdown: str) -> None:
 def test_citations_next_to_code_and_in_lists() -> None:
     md = "`code` [@a] `more`\n\n- item [@b]\n\n    continued [@c]\n\n```\n[@x]\n```\n\nafter [@d]\n"
     assert keys(md) == [("a",), ("b",), ("c",), ("d",)]
+
+
+@pytest.mark.parametrize("markdown", [
+    "`a`\n\n[@x] `b`",
+    "`a` [@x] `b`",
+    "\\`not code [@x] `",
+    "<!-- a --> [@x]",
+    "<!-- a <!-- b --> [@x] -->",
+    "```\n<!--\n```\n\n[@x]",
+    "- item\n\n    [@x]",
+])
+def test_citations_near_code(markdown: str) -> None:
+    assert keys(markdown) == [("x",)]
+
+
+def test_the_quick_look_at_a_citation_agrees_with_the_whole_page_scan() -> None:
+    """CodeRegions.contains decides most candidates from the text around them: never otherwise."""
+    import random
+
+    from mkdocs_essay_meta.structure.citations import _all_code, _fenced_blocks
+
+    pieces = ["[@a]", "[", "@", "`", "``", "```", "~~~", "\n", "\n\n", "\n \n", "    ", "\t", " ", "<!--", "-->",
+              "<!-->", "- ", "1. ", "text", "\\", "#", "="]
+    rng = random.Random(3)
+    for _ in range(3000):
+        md = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        code = _all_code(md, _fenced_blocks(md)[0])
+        for position in (i for i, ch in enumerate(md) if ch == "["):
+            assert find_code_regions(md).contains(position) == any(a <= position < b for a, b in code), (md, position)
 
 
 def test_code_regions_report_open_fence() -> None:

@@ -1,8 +1,9 @@
 """Citations in Markdown (``[@key]``, ``[@a; @b]``) and the numbered references of a page.
 
-Scanning is cheap by construction: a page without ``[@`` is never searched with a regular
-expression, and a page with it has its code regions found once. A citation is never
-recognised
+Scanning is cheap by construction: ``[@`` is looked for by its rare ``@`` (a one-character
+search), a page without one is not looked at further, and each candidate is told apart from
+code by the text around it when it can be (the page's code regions are found, once, only
+when it cannot). A citation is never recognised
 
 * inside code: fenced blocks (``` or ~~~, at any indentation), indented blocks, code spans;
 * inside HTML comments;
@@ -21,28 +22,30 @@ are listed. A page without citations therefore lists its front matter as written
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from types import SimpleNamespace
+from typing import NamedTuple, cast
+
+from markupsafe import escape
 
 from .bibliography import Reference
 
 _KEY_CHARS = r"[\w:.#$%&+?<>~/\-]+"
-# Starts with a literal "[@" so that the engine can skip ahead cheaply; what precedes the
-# bracket (an escape, "]" or "!") is checked in code, as a look-behind here would make the
-# search several times slower.
+# Matched only where a "[@" is (see _citation_openings); what precedes the bracket (an
+# escape, "]" or "!") is checked in code.
 _CITATION_RE = re.compile(r"\[(@" + _KEY_CHARS + r"(?:[ \t]*;[ \t]*@" + _KEY_CHARS + r")*)\](?![(\[:])")
 _KEY_SPLIT_RE = re.compile(r"[ \t]*;[ \t]*@")
 _NOT_BEFORE = frozenset("\\]!")
 
-# Every pattern below starts with a literal, which the engine finds quickly; "at the start
-# of a line" and "not escaped" are checked in code.
-_FENCE_RES = (re.compile(r"```+"), re.compile(r"~~~+"))
+# "At the start of a line" and "not escaped" are checked in code.
 _INDENTED_AFTER_BLANK_RE = re.compile(r"\n[ \t]*\n(?=(?: {4}|\t| {0,3}\t))")
 _LIST_ITEM_RE = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_CODE_INDENTS = ("    ", "\t", " \t", "  \t", "   \t")  # how a line indented as code starts
 
 
 class Citation(NamedTuple):
@@ -51,20 +54,6 @@ class Citation(NamedTuple):
     start: int
     end: int
     keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CodeRegions:
-    """Where code is in a Markdown source; nothing there is a citation."""
-
-    spans: tuple[tuple[int, int], ...] = ()
-    """Sorted ``[start, end)`` ranges (they may nest: a span inside a comment, say)."""
-    open_fence: str | None = None
-    """The fence of a code block still open at the end of the source (e.g. ``"```"``)."""
-
-    def contains(self, position: int) -> bool:
-        i = bisect.bisect_right(self.spans, (position, float("inf")))
-        return any(start <= position < end for start, end in self.spans[max(0, i - 4):i])
 
 
 def _indent_width(line: str) -> int:
@@ -79,18 +68,39 @@ def _indent_width(line: str) -> int:
     return width
 
 
+def _runs(markdown: str, char: str, start: int = 0, end: int | None = None,
+          min_length: int = 1) -> Iterator[tuple[int, int]]:
+    """The ``[start, end)`` of each run of ``char`` in ``markdown[start:end]``, found with ``str.find``.
+
+    With ``min_length``, shorter runs are skipped without measuring them.
+    """
+    end = len(markdown) if end is None else end
+    shortest = char * min_length
+    pos = markdown.find(char, start, end)
+    while pos >= 0:
+        if not markdown.startswith(shortest, pos, end):
+            pos = markdown.find(char, pos + 1, end)
+            continue
+        run_end = pos + min_length
+        while run_end < end and markdown[run_end] == char:
+            run_end += 1
+        yield pos, run_end
+        pos = markdown.find(char, run_end, end)
+
+
 def _fenced_blocks(markdown: str) -> tuple[list[tuple[int, int]], str | None]:
     blocks: list[tuple[int, int]] = []
     fence: str | None = None
     start = 0
-    markers = sorted((m for r in _FENCE_RES for m in r.finditer(markdown)), key=lambda m: m.start())
-    for m in markers:
-        line_start = markdown.rfind("\n", 0, m.start()) + 1
-        if markdown[line_start:m.start()].strip(" \t"):
+    markers = [*_runs(markdown, "`", min_length=3), *_runs(markdown, "~", min_length=3)]
+    markers.sort()
+    for marker_start, marker_end in markers:
+        line_start = markdown.rfind("\n", 0, marker_start) + 1
+        if markdown[line_start:marker_start].strip(" \t"):
             continue  # not at the start of a line
-        line_end = markdown.find("\n", m.end())
+        line_end = markdown.find("\n", marker_end)
         line_end = len(markdown) if line_end < 0 else line_end
-        marker, rest = m.group(), markdown[m.end():line_end]
+        marker, rest = markdown[marker_start:marker_end], markdown[marker_end:line_end]
         if fence is None:
             if marker[0] == "`" and "`" in rest:
                 continue  # an inline code span at the start of a line, not a fence
@@ -155,15 +165,7 @@ def _indented_blocks(markdown: str, fenced: list[tuple[int, int]]) -> list[tuple
 def _code_spans(markdown: str, start: int, end: int) -> list[tuple[int, int]]:
     """Backtick code spans between ``start`` and ``end``; a span never crosses a blank line."""
     spans = []
-    runs: list[tuple[int, int]] = []  # (start, end) of each unescaped run of backticks
-    pos = markdown.find("`", start, end)
-    while pos >= 0:
-        run_end = pos + 1
-        while run_end < end and markdown[run_end] == "`":
-            run_end += 1
-        if pos == 0 or markdown[pos - 1] != "\\":
-            runs.append((pos, run_end))
-        pos = markdown.find("`", run_end, end)
+    runs = [run for run in _runs(markdown, "`", start, end) if run[0] == 0 or markdown[run[0] - 1] != "\\"]
     i = 0
     while i < len(runs):
         open_start, open_end = runs[i]
@@ -178,13 +180,18 @@ def _code_spans(markdown: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def find_code_regions(markdown: str) -> CodeRegions:
-    """Fenced and indented code blocks, code spans and HTML comments, each found once.
+def _comments(markdown: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """HTML comments between ``start`` and ``end``; one left open runs to ``end``."""
+    pos = markdown.find("<!--", start, end)
+    while pos >= 0:
+        close = markdown.find("-->", pos + 4, end)
+        stop = end if close < 0 else close + 3
+        yield pos, stop
+        pos = markdown.find("<!--", stop, end)
 
-    Every part is a literal-led regular expression over the whole source; only lines that
-    might start an indented code block are looked at one by one.
-    """
-    fenced, open_fence = _fenced_blocks(markdown) if ("```" in markdown or "~~~" in markdown) else ([], None)
+
+def _all_code(markdown: str, fenced: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Every code region: ``fenced`` blocks, indented blocks, then the code spans and comments between."""
     blocks = list(fenced)
     if "\n    " in markdown or "\t" in markdown or markdown.startswith("    "):
         blocks.extend(_indented_blocks(markdown, fenced))
@@ -194,45 +201,119 @@ def find_code_regions(markdown: str) -> CodeRegions:
         at = 0
         for start, end in [*blocks, (len(markdown), len(markdown))]:
             if start > at:
-                if markdown.find("`", at, start) >= 0:
-                    inline.extend(_code_spans(markdown, at, start))
-                if markdown.find("<!--", at, start) >= 0:
-                    inline.extend((m.start(), m.end()) for m in _COMMENT_RE.finditer(markdown, at, start))
+                inline.extend(_code_spans(markdown, at, start))
+                inline.extend(_comments(markdown, at, start))
             at = max(at, end)
-    return CodeRegions(tuple(sorted(blocks + inline)), open_fence)
+    return sorted(blocks + inline)
 
 
-def find_citations(markdown: str, regions: CodeRegions | None = None) -> list[Citation]:
+class CodeRegions:
+    """Where code is in a Markdown source; nothing there is a citation.
+
+    The fenced blocks are found at once (one left open matters at the end of the page). The
+    rest is found only when a position cannot be told apart from code by what is around it,
+    and then for the whole source, once.
+    """
+
+    def __init__(self, markdown: str) -> None:
+        self._markdown = markdown
+        self._fenced, open_fence = _fenced_blocks(markdown)
+        self.open_fence = open_fence
+        """The fence of a code block still open at the end of the source (e.g. ``"```"``)."""
+        self._comment_starts: list[int] | None = None
+        self._spans: list[tuple[int, int]] | None = None  # sorted; they may nest (a span in a comment)
+        self._furthest_ends: list[int] = []  # for each span, the furthest end of it and those before
+
+    def contains(self, position: int) -> bool:
+        if self._fenced and any(start <= position < end for start, end in self._fenced):
+            return True
+        if self._markdown.startswith("[", position) and self._plainly_outside_code(position):
+            return False
+        if self._spans is None:
+            self._spans = _all_code(self._markdown, self._fenced)
+            furthest = 0
+            for _, end in self._spans:
+                furthest = max(furthest, end)
+                self._furthest_ends.append(furthest)
+        # Spans before this one end before the position, spans after it start after this one.
+        i = bisect.bisect_right(self._furthest_ends, position)
+        return i < len(self._spans) and self._spans[i][0] <= position
+
+    def _plainly_outside_code(self, position: int) -> bool:
+        """Whether the text around a ``[`` at ``position`` (outside fenced blocks) shows it outside code.
+
+        It does when its line is not indented as code, no HTML comment opened before it is
+        still open, and no code span can reach it: on one side, a blank line or nothing lies
+        between it and the nearest backtick. ``False`` means "maybe inside".
+        """
+        markdown = self._markdown
+        line_start = markdown.rfind("\n", 0, position) + 1
+        if markdown.startswith(_CODE_INDENTS, line_start):
+            return False
+        if self._comment_starts is None:
+            self._comment_starts = list(_occurrences(markdown, "<!--"))
+        i = bisect.bisect_left(self._comment_starts, position)
+        if i and markdown.find("-->", self._comment_starts[i - 1] + 4, position) < 0:
+            return False
+        before = markdown.rfind("`", 0, position)
+        if before < 0 or _BLANK_LINE_RE.search(markdown, before, position):
+            return True
+        after = markdown.find("`", position)
+        return after < 0 or _BLANK_LINE_RE.search(markdown, position, after) is not None
+
+
+def _occurrences(markdown: str, text: str) -> Iterator[int]:
+    """Where ``text`` starts in ``markdown``, found by its first character (the fastest search)."""
+    pos = markdown.find(text[0])
+    while pos >= 0:
+        if markdown.startswith(text, pos):
+            yield pos
+        pos = markdown.find(text[0], pos + 1)
+
+
+def find_code_regions(markdown: str) -> CodeRegions:
+    """Fenced and indented code blocks, code spans and HTML comments (found as needed)."""
+    return CodeRegions(markdown)
+
+
+def _citation_openings(markdown: str) -> Iterator[int]:
+    """Where each ``[@`` is, in source order.
+
+    Found from the ``@`` signs: they are rare, and ``str.find`` of one character is several
+    times faster than a search for ``[@`` (or a regular expression) over the whole page.
+    """
+    at = markdown.find("@", 1)
+    while at >= 0:
+        if markdown[at - 1] == "[":
+            yield at - 1
+        at = markdown.find("@", at + 1)
+
+
+def mentions_citation(markdown: str) -> bool:
+    """Whether ``markdown`` has a ``[@`` anywhere (``"[@" in markdown``, only cheaper)."""
+    return next(_citation_openings(markdown), None) is not None
+
+
+def find_citations(markdown: str) -> list[Citation]:
     """Every citation in ``markdown`` outside code, in source order."""
-    if "[@" not in markdown:
-        return []
+    return _scan(markdown)[0]
+
+
+def _scan(markdown: str) -> tuple[list[Citation], CodeRegions | None]:
+    """The citations in ``markdown``, and its code regions if it has a ``[@`` at all."""
     found = []
-    spans: tuple[tuple[int, int], ...] | None = None
-    i = 0  # candidates come in source order: walk the sorted spans alongside them
-    for m in _CITATION_RE.finditer(markdown):
-        start = m.start()
+    regions = None
+    for start in _citation_openings(markdown):
+        regions = regions or CodeRegions(markdown)
         if start and markdown[start - 1] in _NOT_BEFORE:
             continue
-        if spans is None:
-            spans = (regions or find_code_regions(markdown)).spans
-            ends = _running_max_ends(spans)
-        while i < len(spans) and ends[i] <= start:
-            i += 1
-        if i < len(spans) and any(a <= start < b for a, b in spans[i:i + 4] if a <= start):
+        m = _CITATION_RE.match(markdown, start)
+        if m is None or regions.contains(start):
             continue
         text = m.group(1)
         keys = tuple(_KEY_SPLIT_RE.split(text[1:])) if ";" in text else (text[1:],)
         found.append(Citation(start, m.end(), keys))
-    return found
-
-
-def _running_max_ends(spans: Sequence[tuple[int, int]]) -> list[int]:
-    """For each span, the furthest end of it and the spans before it (spans may nest)."""
-    ends, furthest = [], 0
-    for _, end in spans:
-        furthest = max(furthest, end)
-        ends.append(furthest)
-    return ends
+    return found, regions
 
 
 # -- numbering -----------------------------------------------------------------------------
@@ -296,7 +377,7 @@ def number_references(
     listed: list[Reference] = []
     by_key: dict[str, int] = {}
     for ref in front_matter:
-        if ref.is_key_only:
+        if not ref.title and ref.is_key_only:  # (an entry with a title never is: a cheaper test first)
             assert ref.key is not None
             found = lookup(ref.key)
             if found is None:
@@ -307,12 +388,11 @@ def number_references(
             by_key[ref.key] = len(listed)
         listed.append(ref)
 
-    regions = None
     citations: list[Citation] = []
-    if render_citation is not None and "[@" in markdown:
-        regions = find_code_regions(markdown)
-        citations = find_citations(markdown, regions)
-    open_fence = regions.open_fence if regions is not None else None
+    open_fence = None
+    if render_citation is not None:
+        citations, regions = _scan(markdown)
+        open_fence = regions.open_fence if regions is not None else None
     if not citations:
         entries = [NumberedReference(i + 1, ref) for i, ref in enumerate(listed)]
         return PageReferences(entries, markdown, list(unknown), 0, open_fence)
@@ -333,8 +413,12 @@ def number_references(
             if index not in placed:
                 placed.add(index)
                 order.append(index)
-    order.extend(i for i in range(len(listed)) if i not in placed)
-    entries_by_index = {index: NumberedReference(n + 1, listed[index]) for n, index in enumerate(order)}
+    for i in range(len(listed)):
+        if i not in placed:
+            order.append(i)
+    entries_by_index: dict[int, NumberedReference] = {}
+    for n, index in enumerate(order, 1):
+        entries_by_index[index] = NumberedReference(n, listed[index])
 
     assert render_citation is not None
     out: list[str] = []
@@ -364,12 +448,12 @@ def number_references(
     return PageReferences(entries, "".join(out), list(unknown), len(citations), open_fence, inline_html)
 
 
+_ATX_HEADING_RE = re.compile(" *#")
 _SETEXT_RE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*(?:\n|$)")
 
 
 def _in_heading(markdown: str, start: int, end: int) -> bool:
-    line_start = markdown.rfind("\n", 0, start) + 1
-    if markdown[line_start:start].lstrip(" ").startswith("#"):
+    if _ATX_HEADING_RE.match(markdown, markdown.rfind("\n", 0, start) + 1, start):
         return True
     next_line = markdown.find("\n", end) + 1
     return 0 < next_line < len(markdown) and markdown[next_line] in " =-" and bool(
@@ -378,20 +462,70 @@ def _in_heading(markdown: str, start: int, end: int) -> bool:
 
 def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
     """Put each citation's HTML where :func:`number_references` left its token."""
-    if not inline_html or token not in html:
+    if not inline_html:
         return html
     parts = html.split(token)
     out = [parts[0]]
     for part in parts[1:]:
-        end = part.find("q")
-        index = part[:end]
-        if end > 0 and index.isdigit() and int(index) < len(inline_html):
-            out.append(inline_html[int(index)])
-            out.append(part[end + 1:])
+        index, q, rest = part.partition("q")
+        if q and index.isdigit() and int(index) < len(inline_html):
+            out += (inline_html[int(index)], rest)
         else:  # not one of ours after all: keep it as it was
-            out.append(token)
-            out.append(part)
+            out += (token, part)
     return "".join(out)
+
+
+# -- a citation's HTML -------------------------------------------------------------------------
+
+_ITEM_FIELDS = 5  # an item's key and citation id, its entry's anchor, number and label
+_HTML_SPECIAL_RE = re.compile("[&<>\"']")
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped as a template escapes it (most keys and labels need nothing)."""
+    return escape(text) if _HTML_SPECIAL_RE.search(text) else text
+
+
+def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[[list[CitedItem]], str]:
+    """``render``, run once per shape of citation instead of once per citation.
+
+    Only for a template that prints each value it uses as it is, escaped: the key and the
+    citation id of an item, and the anchor, number and label of its entry (the plugin's own
+    ``citation.html`` does). A shape -- how many keys, which of them known -- is rendered
+    once, with a token in place of every value; each citation of that shape is then its
+    own values, escaped, in place of the tokens.
+    """
+    token = "essaymetacitefield" + uuid.uuid4().hex
+    formats: dict[tuple[bool, ...], str] = {}
+
+    def format_for(shape: tuple[bool, ...]) -> str:
+        items = []
+        for i, known in enumerate(shape):
+            tokens = [f"{token}x{i * _ITEM_FIELDS + j}x" for j in range(_ITEM_FIELDS)]
+            # Stands in for a NumberedReference, with tokens for its values.
+            entry = SimpleNamespace(anchor=tokens[2], number=tokens[3], reference=SimpleNamespace(label=tokens[4]))
+            items.append(CitedItem(tokens[0], cast(NumberedReference, entry), tokens[1]) if known
+                         else CitedItem(tokens[0], None, None))
+        html = render(items).replace("{", "{{").replace("}", "}}")
+        for n in range(len(shape) * _ITEM_FIELDS):
+            html = html.replace(f"{token}x{n}x", f"{{{n}}}")
+        return html
+
+    def render_citation(items: list[CitedItem]) -> str:
+        shape: tuple[bool, ...] = ()
+        values: list[object] = []
+        for key, entry, citation_id in items:
+            shape += (entry is not None,)
+            if entry is None:
+                values += (_escaped(key), "", "", "", "")
+            else:  # ids and numbers are made here of letters, digits and hyphens: nothing to escape
+                values += (_escaped(key), citation_id, entry.anchor, entry.number, _escaped(entry.reference.label))
+        html_format = formats.get(shape)
+        if html_format is None:
+            html_format = formats[shape] = format_for(shape)
+        return html_format.format(*values)
+
+    return render_citation
 
 
 # -- the section at the end of the page ------------------------------------------------------
@@ -399,6 +533,7 @@ def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!.-])")
 
 
+@functools.cache
 def markdown_heading_text(label: str) -> str:
     """``label`` as literal heading text: HTML-escaped, Markdown punctuation backslashed."""
     text = " ".join(label.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -417,7 +552,7 @@ def append_section(markdown: str, heading: str, placeholder: str, level: int = 2
     """
     tail = markdown.rstrip("\n")
     if open_fence is _UNSET:
-        open_fence = find_code_regions(markdown).open_fence if ("```" in markdown or "~~~" in markdown) else None
+        open_fence = find_code_regions(markdown).open_fence
     if isinstance(open_fence, str):
         tail += "\n" + open_fence
     return f"{tail}\n\n{'#' * level} {markdown_heading_text(heading)}\n\n{placeholder}\n"
