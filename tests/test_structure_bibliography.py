@@ -314,6 +314,17 @@ def test_section_closes_an_open_fence() -> None:
     assert out == "Text\n\n```\ncode\n```\n\n## Bibliography\n\nTOKEN\n"
 
 
+@pytest.mark.parametrize("text", ["Text, no citations\n\n~~~\ncode\n", "Text [@a]\n\n~~~\ncode\n"])
+@pytest.mark.parametrize("citations_on", [True, False])
+def test_open_fence_is_reported_whether_or_not_the_page_cites(text: str, citations_on: bool) -> None:
+    """The references heading goes after the text: with or without a citation on the page."""
+    render = (lambda items: "CITE") if citations_on else None
+    found = number_references((Reference(key="a", title="A"),), text, lookup_from({}), render)
+    assert found.open_fence == "~~~"
+    assert append_section(found.markdown, "Bibliography", "TOKEN", open_fence=found.open_fence).endswith(
+        "code\n~~~\n\n## Bibliography\n\nTOKEN\n")
+
+
 @pytest.mark.parametrize(("latex", "text"), [
     ('M{\\"u}ller', "Müller"), ("Erd\\H{o}s", "Erdős"), ("\\v{C}ech", "Čech"), ("Fran\\c cois", "François"),
     ("\\'{\\i}ndice", "índice"), ("{\\ss}e", "ße"), ("A {GPU} \\emph{study} -- 10\\% \\& more", "A GPU study – 10% & more"),

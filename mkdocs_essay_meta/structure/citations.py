@@ -389,10 +389,11 @@ def number_references(
         listed.append(ref)
 
     citations: list[Citation] = []
-    open_fence = None
+    regions = None
     if render_citation is not None:
         citations, regions = _scan(markdown)
-        open_fence = regions.open_fence if regions is not None else None
+    # The references section goes after the text: a code block left open there must be closed.
+    open_fence = regions.open_fence if regions is not None else _fenced_blocks(markdown)[1] if listed else None
     if not citations:
         entries = [NumberedReference(i + 1, ref) for i, ref in enumerate(listed)]
         return PageReferences(entries, markdown, list(unknown), 0, open_fence)
