@@ -177,7 +177,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._references_json_ld: dict[str, str] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
-        self._placeholder = ""
+        self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
+        """Stands for the references list (and, with "cite", each citation) in a page's Markdown
+        until its HTML exists; unique to this instance, so Markdown kept across rebuilds holds it."""
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -243,7 +245,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         key = (tuple(config.theme.dirs), str(locale), str(tz), self.config.date_format)
         if self._renderer is None or self._renderer.key != key:
             self._renderer = Renderer(config.theme.dirs, locale, tz, self.config.date_format)
-        self._renderer.refresh((dict(self._labels), self._options, self.config.incomplete_notice))
+        self._renderer.refresh((dict(self._labels), self._options, dict(self.config)))
         self._configure_bibliography(config)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -640,7 +642,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._references_json_ld.clear()
         self._entry_html.clear()  # labels or templates may have changed
         self._render_citation = None
-        self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
 
     def _citation_renderer(self) -> Callable[[list[CitedItem]], str]:
         """citation.html's ``citation`` macro (loaded once per build), else the template itself.
@@ -667,18 +668,45 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return self._library.get(key) if self._library is not None else None
 
     def _cite_and_list_references(self, markdown: str, page: Page, essay: Essay) -> str:
-        can_cite = self.config.citations and (essay.bibliography or self._bibliography_paths)
-        if not essay.bibliography and not (can_cite and mentions_citation(markdown)):
+        """The Markdown with citations numbered and the references heading added (kept while
+        serving for an essay whose record and Markdown are unchanged, with the same files)."""
+        can_cite = bool(self.config.citations and (essay.bibliography or self._bibliography_paths))
+        cites = can_cite and mentions_citation(markdown)
+        if not essay.bibliography and not cites:
             return markdown
+        if not self._serving:
+            return self._number_citations(markdown, page, essay, can_cite)
+        assert self._renderer is not None
+        key = ("markdown", page.file.src_uri)
+        digest = hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        # What the page takes from the bibliography files: their version, if it takes anything.
+        uses_files = cites or any(ref.is_key_only for ref in essay.bibliography)
+        library_version = self._library.version if uses_files and self._library is not None else None
+        cached = self._renderer.fragments.get(key)
+        if cached is not None and cached[0] is essay:
+            old_digest, old_library_version, found, result = cached[1]
+            if old_digest == digest and old_library_version == library_version:
+                self._warn_unknown_keys(page.file.src_uri, found)
+                self._references[page.file.src_uri] = found
+                return result
+        result = self._number_citations(markdown, page, essay, can_cite)
+        self._renderer.fragments[key] = (essay, (digest, library_version,
+                                                 self._references[page.file.src_uri], result))
+        return result
+
+    def _warn_unknown_keys(self, src: str, found: PageReferences) -> None:
+        for key in found.unknown_keys:
+            where = ", ".join(self.config.bibliography_files) or "no bibliography_files are configured"
+            log.warning(f"{src}: citation key {key!r} is not given in full in the page's bibliography "
+                        f"nor found in the bibliography files ({where}); expected a known key")
+
+    def _number_citations(self, markdown: str, page: Page, essay: Essay, can_cite: bool) -> str:
         render_citation = self._citation_renderer()
 
         src = page.file.src_uri
         found = number_references(essay.bibliography, markdown, self._lookup,
                                   render_citation if can_cite else None, token=self._placeholder + "cite")
-        for key in found.unknown_keys:
-            where = ", ".join(self.config.bibliography_files) or "no bibliography_files are configured"
-            log.warning(f"{src}: citation key {key!r} is not given in full in the page's bibliography "
-                        f"nor found in the bibliography files ({where}); expected a known key")
+        self._warn_unknown_keys(src, found)
         if self._library is not None:
             for problem in self._library.take_problems():
                 log.warning(problem)
@@ -705,7 +733,27 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         html_text = fill_citations(html_text, self._placeholder + "cite", references.inline_html)
         if not references.entries:
             return html_text
+        record = self._records.get(page.file.src_uri)
+        essay = record.essay if record is not None else None
+        title = (essay.title if essay is not None else None) or page.title
+        listing, json_ld_script = self._references_html(references, essay, title)
+        if json_ld_script is not None:
+            self._references_json_ld[page.file.src_uri] = json_ld_script
+        paragraph = f"<p>{self._placeholder}</p>"
+        if paragraph in html_text:
+            html_text = html_text.replace(paragraph, listing, 1)
+        else:
+            html_text = html_text.replace(self._placeholder, listing, 1)
+        return html_text
+
+    def _references_html(self, references: PageReferences, essay: Essay | None,
+                         title: str | None) -> tuple[str, str | None]:
+        """The rendered list and its JSON-LD script (kept while serving, see _cite_and_list_references)."""
         assert self._renderer is not None
+        key = ("references", id(references))
+        cached = self._renderer.fragments.get(key) if self._serving and essay is not None else None
+        if cached is not None and cached[1][0] is references and cached[1][1] == title:
+            return cached[1][2]
         # An entry of a shared file is the same object on every page citing it: render it once
         # per build. The page's own entries are rendered together, in one pass.
         shared = self._entry_html
@@ -725,16 +773,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             entry_html.append(html)
         listing = self._renderer.render("bibliography.html", references=references.entries,
                                         entry_html=entry_html, labels=self._labels)
-        paragraph = f"<p>{self._placeholder}</p>"
-        if paragraph in html_text:
-            html_text = html_text.replace(paragraph, listing, 1)
-        else:
-            html_text = html_text.replace(self._placeholder, listing, 1)
+        script = None
         if self.config.bibliography_json_ld:
-            record = self._records.get(page.file.src_uri)
-            title = (record.essay.title if record and record.essay else None) or page.title
             data = json_ld(title, [entry.reference for entry in references.entries])
-            self._references_json_ld[page.file.src_uri] = f'<script type="application/ld+json">{data}</script>'
-
-        return html_text
+            script = f'<script type="application/ld+json">{data}</script>'
+        if self._serving and essay is not None:
+            self._renderer.fragments[key] = (essay, (references, title, (listing, script)))
+        return listing, script
 

@@ -149,7 +149,7 @@ class Renderer:
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
-        self.fragments: dict[Any, tuple[Any, str]] = {}
+        self.fragments: dict[Any, tuple[Any, Any]] = {}
         """Rendered fragments that a caller keys itself (the plugin keeps each essay's header
         across ``serve`` rebuilds here): emptied with the other caches."""
 

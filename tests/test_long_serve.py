@@ -264,3 +264,60 @@ def test_headers_kept_across_rebuilds_follow_config_and_template_edits(server: S
         os.utime(override, ns=(later, later))
         site = server.build()
         assert site.soup(page).select_one(".my-edited-dates") is not None
+
+
+def test_references_kept_across_rebuilds_follow_their_sources(tmp_path: Path) -> None:
+    """While serving, an unchanged essay's citations and references are reused; an edit of the
+    page, of a bibliography file or of a label renews them, and warnings are repeated."""
+    from mkdocs_essay_meta import rendering
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@book{knuth, author = {Knuth, Donald}, title = {Literate Programming}, year = {1992}}\n",
+                   encoding="utf-8")
+    cited = ("---\ntitle: Cited\nbibliography:\n  - title: Own source\n    link: https://example.org/own\n---\n\n"
+             "As shown [@knuth], and [@nobody].\n")
+    other = "---\ntitle: Other\nbibliography:\n  - title: Elsewhere\n    link: https://example.org/x\n---\n\nText.\n"
+    write_site(tmp_path, {"index.md": "# Home\n", "cited.md": cited, "other.md": other},
+               plugin={"bibliography_files": ["refs.bib"]})
+    server = Server(tmp_path)
+    lists: list[int] = []
+    real_render = rendering.Renderer.render
+
+    def counting_render(self: rendering.Renderer, template: str, **context: Any) -> str:
+        if template == "bibliography.html":
+            lists.append(len(context["references"]))
+        return real_render(self, template, **context)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rendering.Renderer, "render", counting_render)
+        site = server.build()
+        assert sorted(lists) == [1, 2]
+        assert "Literate Programming" in site.text("cited/index.html")
+        assert [w for w in site.plugin_warnings() if "'nobody'" in w]
+
+        lists.clear()
+        site = server.build()
+        assert lists == [], "nothing changed: both lists are reused"
+        assert [w for w in site.plugin_warnings() if "'nobody'" in w], "the warning is repeated"
+        assert "Literate Programming" in site.text("cited/index.html")
+        assert 'href="#essay-meta-ref-1"' in site.text("cited/index.html")
+
+        bib.write_text("@book{knuth, author = {Knuth, Donald}, title = {The Art of Computer Programming}, "
+                       "year = {1968}}\n", encoding="utf-8")
+        later = bib.stat().st_mtime_ns + 2_000_000_000
+        os.utime(bib, ns=(later, later))
+        lists.clear()
+        site = server.build()
+        assert lists == [2], "the page citing the edited file, only"
+        assert "The Art of Computer Programming" in site.text("cited/index.html")
+
+        edit(tmp_path / "docs/other.md", other.replace("Elsewhere", "Somewhere else"))
+        lists.clear()
+        site = server.build()
+        assert lists == [1]
+        assert "Somewhere else" in site.text("other/index.html")
+
+        write_site(tmp_path, {}, plugin={"bibliography_files": ["refs.bib"], "labels": {"bibliography": "Sources"}})
+        lists.clear()
+        site = server.build()
+        assert sorted(lists) == [1, 2]
+        assert site.soup("other/index.html").find("h2", string="Sources") is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,11 +60,15 @@ class Library:
     Files are parsed on the first lookup, so a build that cites nothing parses nothing.
     """
 
-    def __init__(self, load: Callable[[list[str]], list[ParsedFile]], problems: list[str]) -> None:
+    def __init__(self, load: Callable[[list[str]], list[ParsedFile]], problems: list[str],
+                 version: tuple[Any, ...] = ()) -> None:
         self._load: Callable[[list[str]], list[ParsedFile]] | None = load
         self._files: list[ParsedFile] = []
         self.problems = problems
         """Problems found so far: missing or unreadable files, duplicate keys, bad links."""
+        self.version = version
+        """Each file's path, modification time and size: two libraries with the same version
+        hold the same entries (a file is parsed again when these change)."""
 
     @property
     def files(self) -> list[ParsedFile]:
@@ -99,9 +104,20 @@ class BibliographyFiles:
 
     def library(self, paths: Sequence[str]) -> Library:
         """The files at ``paths`` (absolute), checked for existence now and parsed when first used."""
-        problems = [f"bibliography file {p!r} was not found; expected a BibTeX (.bib) or CSL-JSON (.json) file"
-                    for p in paths if not os.path.isfile(p)]
-        present = [p for p in paths if os.path.isfile(p)]
+        problems = []
+        present = []
+        version = []
+        for path in paths:
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = None
+            if st is None or not stat.S_ISREG(st.st_mode):
+                problems.append(f"bibliography file {path!r} was not found; expected a BibTeX (.bib) "
+                                "or CSL-JSON (.json) file")
+                continue
+            present.append(path)
+            version.append((path, st.st_mtime_ns, st.st_size))
         for gone in self._cache.keys() - set(present):
             del self._cache[gone]
 
@@ -110,7 +126,7 @@ class BibliographyFiles:
             self._report_duplicate_keys(files, found)
             return files
 
-        return Library(load, problems)
+        return Library(load, problems, tuple(version))
 
     def _parsed(self, path: str, problems: list[str]) -> ParsedFile | None:
         try:
