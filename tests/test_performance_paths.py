@@ -64,9 +64,9 @@ def test_unusual_front_matter_is_left_to_the_full_parse(source: str) -> None:
     "---\na: 1\n----\nb: 2\n---\n", "---\na: |\n  ---\n---\n", "---\n\n---\n", "--- \na\n--- x\n---\n",
 ])
 def test_the_block_found_is_the_one_mkdocs_finds(text: str) -> None:
-    from mkdocs_essay_meta.structure.frontmatter import _BLOCK_RE, FRONT_MATTER_RE
-    mine, theirs = _BLOCK_RE.match(text), FRONT_MATTER_RE.match(text)
-    assert (mine and mine.group(0)) == (theirs and theirs.group(0))
+    from mkdocs_essay_meta.structure.frontmatter import FRONT_MATTER_RE, _block_lines
+    mine, theirs = _block_lines(text), FRONT_MATTER_RE.match(text)
+    assert (mine and text[mine[0] + 1:mine[1]]) == (theirs and theirs.group(1))
 
 
 def test_no_front_matter_has_no_head_fields() -> None:

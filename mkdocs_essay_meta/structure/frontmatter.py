@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -213,13 +214,27 @@ def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
 # plugin needs only whether a page is held back (``draft``, ``publishdate``), so it reads
 # just those lines of the block instead of parsing the whole of it a second time.
 
-# A top-level line that is not a plain ``key:`` (a quoted or complex key, a flow mapping,
-# a merge key, a document marker...): such a block is parsed whole instead.
-_UNUSUAL_TOP_LEVEL_RE = re.compile(r"^(?!\Z|[ \t\n#-]|[A-Za-z_][\w.-]*[ \t]*:(?:[ \t]|$))", re.MULTILINE)
+# A top-level line that cannot start a plain ``key:`` (a quoted or complex key, an anchor,
+# alias or tag, a merge key, a flow collection, a directive...): it may hide a field from
+# the search by name, so such a block is parsed whole instead.
+_UNUSUAL_TOP_LEVEL_RE = re.compile(r"\n[^A-Za-z_ \t\n#-]")
 # A key at any depth of a block-style mapping (``key:`` or ``- key:``).
-_KEY_LINE_RE = re.compile(r"^[ \t]*(?:- [ \t]*)?[^\s#'\"{\[\-][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
-# FRONT_MATTER_RE, trying the closing line at line starts only (the same matches, faster).
-_BLOCK_RE = re.compile(r"-{3}[ \t]*\n((?:[^\n]*\n)+?)(?:\.{3}|-{3})[ \t]*\n")
+_KEY_LINE_RE = re.compile(r"\n[ \t]*(?:- [ \t]*)?[^\s#'\"{\[\-][^:\n]*:(?=[ \t\n])")
+# The patterns above and below start at a line break: searched from the one that ends the
+# opening ``---`` line, they try line starts only (much faster than ``^`` with MULTILINE).
+_OPENING_LINE_RE = re.compile(r"-{3}[ \t]*\n")
+_CLOSING_LINE_RE = re.compile(r"\n(?:\.{3}|-{3})[ \t]*\n")
+
+
+def _block_lines(text: str) -> tuple[int, int] | None:
+    """Where the lines of the front-matter block are, each after a line break: from the one
+    that ends the opening ``---`` line to the one that ends the block's last line (included);
+    the block that :data:`FRONT_MATTER_RE` finds, or ``None``."""
+    opening = _OPENING_LINE_RE.match(text)
+    if opening is None:
+        return None
+    closing = _CLOSING_LINE_RE.search(text, opening.end())
+    return None if closing is None else (opening.end() - 1, closing.start() + 1)
 
 
 @dataclass(frozen=True)
@@ -232,10 +247,32 @@ class HeadFields:
     means a key was given twice (see :func:`count_keys`)."""
 
 
-# A plain one-line scalar, the form nearly every draft/date value takes.
-_PLAIN_VALUE_RE = re.compile(r"[ \t]*:[ \t]+([^\s'\"#&*!|>{\[%@`,?:-][^\n#]*?)[ \t]*")
+# A one-line scalar, the form nearly every draft/date value takes: quoted without escapes
+# (the text as it is), or plain.
+_SCALAR_VALUE_RE = re.compile(
+    r"[ \t]*:[ \t]+(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|([^\s'\"#&*!|>{\[%@`,?:-][^\n#]*?))[ \t]*")
+# What YAML 1.1 reads as a boolean.
+_YAML_BOOLEANS = {word: value for words, value in (("yes true on", True), ("no false off", False))
+                  for lower in words.split() for word in (lower, lower.capitalize(), lower.upper())}
+# The dates and times YAML reads as timestamps that ``fromisoformat`` reads the same way.
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3])(?::[0-5][0-9]){2}(?:[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?")
 _RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _plain_scalar(value: str) -> Any:
+    """A plain one-line scalar, resolved and constructed exactly as the YAML loader would;
+    raises (ValueError, ConstructorError...) where the loader would."""
+    if value in _YAML_BOOLEANS:
+        return _YAML_BOOLEANS[value]
+    if _ISO_DATE_RE.fullmatch(value):
+        return date.fromisoformat(value)
+    if _ISO_DATETIME_RE.fullmatch(value):
+        return datetime.fromisoformat(value)
+    node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
+    # A constructor of its own: one keeps every node it constructed, and more if that fails.
+    return yaml.constructor.SafeConstructor().construct_document(node)
 
 
 def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
@@ -247,43 +284,47 @@ def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
     selected lines that are not valid YAML on their own — in which case the caller reads
     it whole with :func:`read_front_matter`.
     """
-    m = _BLOCK_RE.match(text)
-    if not m:
+    lines = _block_lines(text)
+    if lines is None:
         return None if _UNCLOSED_RE.match(text) else HeadFields({}, 0)
-    block = m.group(1)
-    if _UNUSUAL_TOP_LEVEL_RE.search(block) or "{" in block:
+    start, end = lines
+    if _UNUSUAL_TOP_LEVEL_RE.search(text, start, end) or text.find("{", start, end) >= 0:
         return None  # flow mappings hide keys from the key-line count
     data: dict[str, Any] = {}
-    for found in _field_lines_re(names).finditer(block):
-        lines = found.group(0)
+    for found in _field_lines_re(names).finditer(text, start, end):
         key = found.group(1)
-        plain = _PLAIN_VALUE_RE.fullmatch(lines, len(key))
-        if plain is not None and ": " not in plain.group(1):
-            # One plain scalar: resolve and construct it exactly as the YAML loader would.
-            value = plain.group(1)
-            node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
-            try:
-                data[key] = _CONSTRUCTOR.construct_object(node)
-            except Exception:  # noqa: BLE001 - e.g. a date that does not exist
-                return None
-            continue
+        scalar = _SCALAR_VALUE_RE.fullmatch(text, found.end(1), found.end())
         try:
-            loaded = yaml.load(lines, Loader=_BaseLoader)  # noqa: S506 - a safe loader
-        except Exception:  # noqa: BLE001 - anything odd: parse the whole block instead
+            if scalar is not None:
+                single_quoted, double_quoted, plain = scalar.groups()
+                if plain is None:
+                    data[key] = single_quoted if double_quoted is None else double_quoted
+                    continue
+                if ": " not in plain:
+                    data[key] = _plain_scalar(plain)
+                    continue
+            # The lines with the line break that ends them (a block scalar keeps it).
+            loaded = yaml.load(text[found.start() + 1:found.end() + 1], Loader=_BaseLoader)  # noqa: S506 - a safe loader
+        except Exception:  # noqa: BLE001 - e.g. a date that does not exist: parse the whole block instead
             return None
         if not isinstance(loaded, dict):
             return None
         data.update((str(k), v) for k, v in loaded.items())
-    return HeadFields(data, len(_KEY_LINE_RE.findall(block)))
+    return HeadFields(data, len(_KEY_LINE_RE.findall(text, start, end)))
 
 
 def count_keys(value: Any) -> int:
     """How many mapping keys ``value`` holds, at every depth (see :attr:`HeadFields.key_lines`)."""
-    if isinstance(value, dict):
-        return len(value) + sum(count_keys(v) for v in value.values() if isinstance(v, (dict, list)))
-    if isinstance(value, list):
-        return sum(count_keys(v) for v in value if isinstance(v, (dict, list)))
-    return 0
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return count
 
 
 _FIELD_LINES_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
@@ -294,6 +335,6 @@ def _field_lines_re(names: frozenset[str]) -> re.Pattern[str]:
     if pattern is None:
         keys = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         # The key's line, then every following line that is indented, a list item or blank.
-        pattern = re.compile(rf"^({keys})[ \t]*:[^\n]*(?:\n(?=[ \t\n-])[^\n]*)*", re.MULTILINE)
+        pattern = re.compile(rf"\n({keys})[ \t]*:[^\n]*(?:\n(?=[ \t\n-])[^\n]*)*")
         _FIELD_LINES_CACHE[names] = pattern
     return pattern

@@ -25,7 +25,9 @@ def safe_url(raw: object, allowed: frozenset[str] = ALLOWED_SCHEMES) -> str | No
     text = raw.strip()
     if not text:
         return None
-    probe = _IGNORED_RE.sub("", html.unescape(text))
+    probe = html.unescape(text)
+    if " " in probe or not probe.isprintable():
+        probe = _IGNORED_RE.sub("", probe)
     m = _SCHEME_RE.match(probe)
     if m and m.group(1).lower() not in allowed:
         return None
