@@ -37,7 +37,9 @@ from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
 from .structure.citations import CitedItem, PageReferences, append_section, fill_citations, number_references
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay, parse_schedule
-from .structure.frontmatter import count_keys, normalize_source, read_fields, read_front_matter, strip_front_matter
+from .structure.frontmatter import (
+    count_key_lines, count_keys, normalize_source, read_fields, read_front_matter, read_source, strip_front_matter,
+)
 from .structure.listings import (
     FEATURED_SPEC, MARKER_KINDS, MARKER_HINT, Entry, ListingSpec, arrange, find_markers,
     first_paragraph, parse_options, suggest_kind,
@@ -130,8 +132,8 @@ class _Record:
     draft: bool
     published: datetime | None
     """``draft`` and ``publishdate``: whether the page is held back, in on_files."""
-    key_lines: int = 0
-    """``key:`` lines in the block: more than ``page.meta`` has keys means a repeated key
+    most_keys: int = 0
+    """The most keys the block can give: more than ``page.meta`` has may mean a repeated key
     (only until the record is complete)."""
 
 
@@ -375,13 +377,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # -- helpers -------------------------------------------------------------------------
 
     def _read(self, file: File) -> _Record:
-        try:
-            source = normalize_source(file.content_string)
-        except (OSError, UnicodeDecodeError):
-            source = ""  # MkDocs reports unreadable pages itself
+        source = self._source(file)
         # Keyed on the text, not on size and mtime: a second save within the file system's
         # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both. Python's
-        # string hash (SipHash, 64 bits) tells two versions apart as surely, in a tenth of the time.
+        # string hash (64-bit SipHash, keyed per process) tells two versions apart at a
+        # fraction of the cost of a cryptographic digest.
         fingerprint = (file.abs_src_path, hash(source))
         cached = self._records.get(file.src_uri)
         if cached is not None and cached.fingerprint == fingerprint:
@@ -392,21 +392,27 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # build) and unusual blocks are parsed whole now, with every problem.
         assert self._options is not None
         fields = read_fields(source, self._head_fields)
-        if fields is not None and (fields.key_lines or not source.startswith("---")):
+        if fields is not None and (fields.most_keys or not source.startswith("---")):
             draft, published = parse_schedule(fields.data, self._options)
             if not self._is_held_back(draft, published):
-                record = _Record(fingerprint, None, (), True, _NO_FRONT_MATTER, draft, published, fields.key_lines)
+                record = _Record(fingerprint, None, (), True, _NO_FRONT_MATTER, draft, published, fields.most_keys)
                 self._records[file.src_uri] = record
                 return record
         return self._read_whole(file, fingerprint, source)
 
+    @staticmethod
+    def _source(file: File) -> str:
+        try:
+            if file.abs_src_path is None:  # content made in memory (by a plugin)
+                return normalize_source(file.content_string)
+            return read_source(file.abs_src_path)
+        except (OSError, UnicodeDecodeError):
+            return ""  # MkDocs reports unreadable pages itself
+
     def _read_whole(self, file: File, fingerprint: tuple[Any, ...], source: str | None = None) -> _Record:
         """Parse a page's whole front matter with the strict loader, every problem included."""
         if source is None:
-            try:
-                source = normalize_source(file.content_string)
-            except (OSError, UnicodeDecodeError):
-                source = ""
+            source = self._source(file)
         problems = Problems()
         front_matter = read_front_matter(source, problems)
         essay, field_problems = parse_essay(front_matter.data, self._options)
@@ -419,13 +425,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def _complete(self, page: Page, record: _Record) -> _Record:
         """The essay from the front matter MkDocs has just read into ``page.meta``.
 
-        When MkDocs could not read the block, or it may hold a repeated key (more ``key:``
+        When MkDocs could not read the block, or it holds a repeated key (more ``key:``
         lines than keys), the block is parsed whole to say what is wrong.
         """
         assert self._options is not None
-        meta: Mapping[str, Any] = page.meta if record.key_lines else {}  # no block: no MultiMarkdown meta
-        if record.key_lines > count_keys(meta):
-            return self._read_whole(page.file, record.fingerprint)
+        meta: Mapping[str, Any] = page.meta if record.most_keys else {}  # no block: no MultiMarkdown meta
+        keys = count_keys(meta)
+        if record.most_keys > keys:  # rare: a repeated key, or a colon in quoted text or a comment
+            source = self._source(page.file)
+            if not keys or count_key_lines(source) > keys:
+                return self._read_whole(page.file, record.fingerprint, source)
         essay, problems = parse_essay(meta, self._options)
         record = _Record(record.fingerprint, essay, tuple(problems), True, _NO_FRONT_MATTER,
                          record.draft, record.published)

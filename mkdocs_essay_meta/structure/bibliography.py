@@ -223,13 +223,20 @@ def _parse_mapping(entry: Mapping[Any, Any], field: str, problems: Problems) -> 
         for k in entry:
             if k not in _FIELD_SET:
                 problems.add(f"{field}.{k}", entry[k], "one of the entry fields " + ", ".join(ENTRY_FIELDS))
-    given = {name: value for name, value in entry.items() if name in _TEXT_FIELD_SET}
-    if any(isinstance(value, (dict, list, bool)) for value in given.values()):
+    text: dict[str, str | None] = {}  # each text field given, as text (None for nothing or a container)
+    containers = False
+    for name, value in entry.items():
+        if name in _TEXT_FIELD_SET:
+            if type(value) is str:
+                text[name] = value.strip() or None
+            else:
+                text[name] = text_value(value)
+                containers = containers or isinstance(value, (dict, list, bool))
+    if containers:
         for name in _TEXT_FIELDS:
-            value = given.get(name)
+            value = entry.get(name)
             if isinstance(value, (dict, list, bool)):
                 problems.add(f"{field}.{name}", value, "text")
-    text = {name: text_value(value) for name, value in given.items()}
 
     url = None
     link_field = "link" if entry.get("link") is not None else "url"

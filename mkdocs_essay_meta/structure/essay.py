@@ -32,8 +32,8 @@ ESSAY_FIELDS = frozenset({
 })
 """A page that sets any of these is an essay and gets the header."""
 
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_BOOLEAN_WORDS = _TRUE | {"false", "no", "off", "0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class ParseOptions:
     timezone: tzinfo = timezone.utc
     foreign_status: frozenset[str] = frozenset()
     """Status ids another tool owns (Material's ``extra.status``): accepted, not rated."""
-    known_ratings: dict[tuple[str, str | int], Rating] = field(
+    known_ratings: dict[tuple[Any, ...], Rating] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     """The rating of each plain word or number already rated (essays repeat the same few)."""
 
@@ -97,7 +97,10 @@ class Essay:
         return tuple(r for r in (self.status, self.certainty, self.importance) if r)
 
 
-def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], problems: Problems) -> dict[str, Any]:
+def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], problems: Problems) -> Mapping[str, Any]:
+    """The fields of ``meta`` under their own names (``meta`` itself when it uses no alias)."""
+    if meta.keys().isdisjoint(aliases):
+        return meta
     values = {k: meta[k] for k in FIELDS if k in meta}
     for alias, target in aliases.items():
         if alias not in meta or alias == target:
@@ -130,7 +133,7 @@ def _boolean(name: str, value: Any, problems: Problems) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+    if isinstance(value, str) and value.strip().lower() in _BOOLEAN_WORDS:
         return value.strip().lower() in _TRUE
     problems.add(name, value, "true or false")
     return None
@@ -144,8 +147,8 @@ def _string_list(name: str, value: Any, problems: Problems) -> tuple[str, ...]:
     if not isinstance(value, list):
         problems.add(name, value, "a list of strings")
         return ()
-    if all(type(item) is str for item in value):
-        return tuple(dict.fromkeys(text for text in map(str.strip, value) if text))
+    if set(map(type, value)) <= {str}:  # the usual list of words
+        return tuple(dict.fromkeys(filter(None, map(str.strip, value))))
     items: dict[str, None] = {}
     for item in value:
         if isinstance(item, (str, int, float)) and not isinstance(item, bool):
@@ -173,15 +176,28 @@ def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) ->
     """A rating from ``word``, ``8`` or ``{value: word, percentage: 60}``."""
     if value is None:
         return None
-    if type(value) is not str and type(value) is not int:
+    key = _rating_key(name, value)
+    if key is None:
         return _rate(name, value, options, problems)
-    known = options.known_ratings.get((name, value))
+    known = options.known_ratings.get(key)
     if known is not None:
         return known
+    reported = len(problems)
     rating = _rate(name, value, options, problems)
-    if rating is not None and len(options.known_ratings) < _RATING_MEMO_SIZE:
-        options.known_ratings[(name, value)] = rating  # rated without a problem: the same next time
+    if rating is not None and len(problems) == reported and len(options.known_ratings) < _RATING_MEMO_SIZE:
+        options.known_ratings[key] = rating  # rated without a problem: the same every time
     return rating
+
+
+def _rating_key(name: str, value: Any) -> tuple[Any, ...] | None:
+    """What a rating is memoized under: its word or number (and percentage), if plain."""
+    if type(value) is str or type(value) is int:
+        return (name, value)
+    if type(value) is dict and value.keys() <= {"value", "percentage"}:
+        word, percentage = value.get("value"), value.get("percentage")
+        if (type(word) is str or type(word) is int) and (percentage is None or type(percentage) is int):
+            return (name, word, percentage)
+    return None
 
 
 def _rate(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:

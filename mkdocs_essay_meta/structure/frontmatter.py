@@ -6,10 +6,12 @@ text); this reader finds the same block MkDocs would and reports why it failed.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -77,6 +79,19 @@ def normalize_source(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def read_source(path: str) -> str:
+    """The (normalized) source of a Markdown file, as MkDocs reads it (``File.content_string``,
+    UTF-8 with an optional BOM), with fewer system calls than a text-mode ``open``."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return normalize_source(b"".join(chunks).decode("utf-8-sig"))
 
 
 def _match_block(text: str) -> re.Match[str] | None:
@@ -233,18 +248,38 @@ def _block_lines(text: str) -> tuple[int, int] | None:
     opening = _OPENING_LINE_RE.match(text)
     if opening is None:
         return None
-    closing = _CLOSING_LINE_RE.search(text, opening.end())
-    return None if closing is None else (opening.end() - 1, closing.start() + 1)
+    at = opening.end()
+    while True:
+        dashes = text.find("\n---", at)
+        dots = text.find("\n...", at, len(text) if dashes < 0 else dashes)
+        closing = dashes if dots < 0 else dots
+        if closing < 0:
+            return None
+        if _CLOSING_LINE_RE.match(text, closing):
+            return opening.end() - 1, closing + 1
+        at = closing + 1
 
 
-@dataclass(frozen=True)
-class HeadFields:
+def count_key_lines(text: str) -> int:
+    """How many ``key:`` lines the front-matter block of a (normalized) source has."""
+    lines = _block_lines(text)
+    return 0 if lines is None else len(_KEY_LINE_RE.findall(text, *lines))
+
+
+def _most_keys(text: str, start: int, end: int) -> int:
+    """The most keys ``text[start:end]`` can give: its colons followed by a space, a tab or a
+    line break (each key has one; quoted text, comments and block scalars may hold more)."""
+    count = text.count(": ", start, end) + text.count(":\n", start, end)
+    return count + text.count(":\t", start, end) if text.find("\t", start, end) >= 0 else count
+
+
+class HeadFields(NamedTuple):
     """A few top-level fields of a front-matter block, read without parsing the rest."""
 
     data: dict[str, Any]
-    key_lines: int
-    """How many ``key:`` lines the block has: more than the parsed front matter has keys
-    means a key was given twice (see :func:`count_keys`)."""
+    most_keys: int
+    """The most keys the block can give: when the parsed front matter has fewer (see
+    :func:`count_keys`), a key may have been given twice (see :func:`count_key_lines`)."""
 
 
 # A one-line scalar, the form nearly every draft/date value takes: quoted without escapes
@@ -291,39 +326,45 @@ def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
     if _UNUSUAL_TOP_LEVEL_RE.search(text, start, end) or text.find("{", start, end) >= 0:
         return None  # flow mappings hide keys from the key-line count
     data: dict[str, Any] = {}
-    for found in _field_lines_re(names).finditer(text, start, end):
-        key = found.group(1)
-        scalar = _SCALAR_VALUE_RE.fullmatch(text, found.end(1), found.end())
+    for found in _field_lines_re(names).finditer(text, start, end):  # YAML takes the last of a repeated key
         try:
-            if scalar is not None:
-                single_quoted, double_quoted, plain = scalar.groups()
-                if plain is None:
-                    data[key] = single_quoted if double_quoted is None else double_quoted
-                    continue
-                if ": " not in plain:
-                    data[key] = _plain_scalar(plain)
-                    continue
-            # The lines with the line break that ends them (a block scalar keeps it).
-            loaded = yaml.load(text[found.start() + 1:found.end() + 1], Loader=_BaseLoader)  # noqa: S506 - a safe loader
+            data[found.group(1)] = _field_value(text, found)
         except Exception:  # noqa: BLE001 - e.g. a date that does not exist: parse the whole block instead
             return None
-        if not isinstance(loaded, dict):
-            return None
-        data.update((str(k), v) for k, v in loaded.items())
-    return HeadFields(data, len(_KEY_LINE_RE.findall(text, start, end)))
+    return HeadFields(data, _most_keys(text, start, end))
+
+
+def _field_value(text: str, found: re.Match[str]) -> Any:
+    """The value of the field whose lines ``found`` matched; raises where YAML would, or
+    ValueError where those lines cannot be read apart from the block."""
+    scalar = _SCALAR_VALUE_RE.fullmatch(text, found.end(1), found.end())
+    if scalar is not None:
+        single_quoted, double_quoted, plain = scalar.groups()
+        if plain is None:
+            return single_quoted if double_quoted is None else double_quoted
+        if ": " not in plain:
+            return _plain_scalar(plain)
+    # The lines with the line break that ends them (a block scalar keeps it).
+    loaded = yaml.load(text[found.start() + 1:found.end() + 1], Loader=_BaseLoader)  # noqa: S506 - a safe loader
+    if not isinstance(loaded, dict) or len(loaded) != 1:
+        raise ValueError("not one field")
+    return next(iter(loaded.values()))
 
 
 def count_keys(value: Any) -> int:
-    """How many mapping keys ``value`` holds, at every depth (see :attr:`HeadFields.key_lines`)."""
-    count = 0
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            count += len(item)
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    """How many mapping keys ``value`` holds, at every depth (see :attr:`HeadFields.most_keys`)."""
+    items: Iterable[Any]
+    if isinstance(value, dict):
+        count = len(value)
+        items = value.values()
+    elif isinstance(value, list):
+        count = 0
+        items = value
+    else:
+        return 0
+    for item in items:
+        if isinstance(item, (dict, list)):
+            count += count_keys(item)
     return count
 
 
