@@ -26,12 +26,6 @@ FIELDS = (
     "homepage_featured", "bibliography", "draft",
 )
 
-ESSAY_FIELDS = frozenset({
-    "publishdate", "lastmod", "status", "certainty", "importance", "is_post_complete",
-    "homepage_featured", "bibliography",
-})
-"""A page that sets any of these is an essay and gets the header."""
-
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _BOOLEAN_WORDS = _TRUE | {"false", "no", "off", "0"}
 
@@ -301,11 +295,10 @@ def parse_essay(meta: Mapping[str, Any], options: ParseOptions | None = None) ->
     featured = bool(_boolean("homepage_featured", get("homepage_featured"), problems))
     bibliography = parse_bibliography(get("bibliography"), problems)
     draft = bool(_boolean("draft", get("draft"), problems))
-    # An essay field given, with a value of its own: only foreign values (e.g. a Material
-    # status id) or invalid ones do not make an essay.
-    is_essay = any(get(name) is not None for name in ESSAY_FIELDS) and bool(
-        status or certainty or importance or published or updated or bibliography
-        or is_complete is not None or featured)
+    # A page is an essay (and gets the header) when it gives one of these a value of its own:
+    # foreign values (e.g. a Material status id) and invalid ones do not make an essay.
+    is_essay = bool(status or certainty or importance or published or updated or bibliography
+                    or is_complete is not None or featured)
     essay = Essay(
         title=title, meta_title=meta_title, description=description, excerpt=excerpt,
         published=published, updated=updated, tags=tags, categories=categories, status=status,
