@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
@@ -118,9 +118,9 @@ class EssayMetaConfig(base.Config):
 _NO_FRONT_MATTER: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class _Record:
-    """What the plugin learned from one page's source, kept across ``serve`` rebuilds."""
+class _Record(NamedTuple):
+    """What the plugin learned from one page's source, kept across ``serve`` rebuilds (a
+    tuple: immutable, compact, and three times cheaper to make than a frozen dataclass)."""
 
     fingerprint: tuple[Any, ...]
     essay: Essay | None
