@@ -433,6 +433,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         keys = count_keys(meta)
         if record.most_keys > keys:  # rare: a repeated key, or a colon in quoted text or a comment
             source = self._source(page.file)
+            # No keys at all: MkDocs could not read the block (or it is no mapping).
             if not keys or count_key_lines(source) > keys:
                 return self._read_whole(page.file, record.fingerprint, source)
         essay, problems = parse_essay(meta, self._options)

@@ -324,7 +324,7 @@ def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
         return None if _UNCLOSED_RE.match(text) else HeadFields({}, 0)
     start, end = lines
     if _UNUSUAL_TOP_LEVEL_RE.search(text, start, end) or text.find("{", start, end) >= 0:
-        return None  # flow mappings hide keys from the key-line count
+        return None  # a flow mapping may hide a field from the search by name
     data: dict[str, Any] = {}
     for found in _field_lines_re(names).finditer(text, start, end):  # YAML takes the last of a repeated key
         try:
