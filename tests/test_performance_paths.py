@@ -19,7 +19,7 @@ import pytest
 from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, parse_locale
-from mkdocs_essay_meta.structure.frontmatter import count_keys, read_fields, read_front_matter
+from mkdocs_essay_meta.structure.frontmatter import count_key_lines, count_keys, read_fields, read_front_matter
 from mkdocs_essay_meta.structure.essay import parse_essay
 from mkdocs_essay_meta.structure.problems import Problems
 
@@ -44,7 +44,7 @@ def test_head_fields_equal_the_full_parse(source: str) -> None:
     assert fields is not None
     full = read_front_matter(source, Problems()).data
     assert fields.data == {k: v for k, v in full.items() if k in HEAD}
-    assert fields.key_lines == count_keys(full)
+    assert count_key_lines(source) == count_keys(full) <= fields.most_keys
 
 
 @pytest.mark.parametrize("source", [
@@ -64,14 +64,14 @@ def test_unusual_front_matter_is_left_to_the_full_parse(source: str) -> None:
     "---\na: 1\n----\nb: 2\n---\n", "---\na: |\n  ---\n---\n", "---\n\n---\n", "--- \na\n--- x\n---\n",
 ])
 def test_the_block_found_is_the_one_mkdocs_finds(text: str) -> None:
-    from mkdocs_essay_meta.structure.frontmatter import _BLOCK_RE, FRONT_MATTER_RE
-    mine, theirs = _BLOCK_RE.match(text), FRONT_MATTER_RE.match(text)
-    assert (mine and mine.group(0)) == (theirs and theirs.group(0))
+    from mkdocs_essay_meta.structure.frontmatter import FRONT_MATTER_RE, _block_lines
+    mine, theirs = _block_lines(text), FRONT_MATTER_RE.match(text)
+    assert (mine and text[mine[0] + 1:mine[1]]) == (theirs and theirs.group(1))
 
 
 def test_no_front_matter_has_no_head_fields() -> None:
     fields = read_fields("# Just a page\n", HEAD)
-    assert fields is not None and fields.data == {} and fields.key_lines == 0
+    assert fields is not None and fields.data == {} and fields.most_keys == 0
 
 
 @pytest.mark.parametrize("block", [
@@ -83,7 +83,43 @@ def test_no_front_matter_has_no_head_fields() -> None:
 def test_a_repeated_key_shows_as_fewer_keys_than_key_lines(block: str) -> None:
     fields = read_fields(essay(block), HEAD)
     assert fields is not None
-    assert fields.key_lines > count_keys(read_front_matter(essay(block), Problems()).data)
+    keys = count_keys(read_front_matter(essay(block), Problems()).data)
+    assert fields.most_keys >= count_key_lines(essay(block)) > keys
+
+
+@pytest.mark.parametrize("block", [
+    'title: "Attention: a history"',
+    "title: x\ndescription: |\n  Note: a block scalar\n",
+    "title: x  # a comment: with a colon",
+    "bibliography:\n- 'Kahneman, D.: Thinking'",
+])
+def test_a_colon_in_text_is_not_taken_for_a_key(block: str) -> None:
+    fields = read_fields(essay(block), HEAD)
+    assert fields is not None
+    keys = count_keys(read_front_matter(essay(block), Problems()).data)
+    assert fields.most_keys > keys  # the cheap count may take it for one...
+    if "|" not in block:
+        assert count_key_lines(essay(block)) == keys  # ...the exact one does not
+
+
+@pytest.mark.parametrize("raw", [
+    b"", b"plain\n", "\ufeff---\ntitle: \u00e9t\u00e9\n---\n".encode(), b"a\r\nb\rc\n", b"x" * 200_000,
+])
+def test_read_source_reads_what_mkdocs_reads(tmp_path: Path, raw: bytes) -> None:
+    from mkdocs.structure.files import File
+    from mkdocs_essay_meta.structure.frontmatter import normalize_source, read_source
+    (tmp_path / "page.md").write_bytes(raw)
+    file = File("page.md", str(tmp_path), str(tmp_path / "site"), use_directory_urls=True)
+    assert read_source(str(tmp_path / "page.md")) == normalize_source(file.content_string)
+
+
+def test_read_source_fails_as_mkdocs_does(tmp_path: Path) -> None:
+    from mkdocs_essay_meta.structure.frontmatter import read_source
+    (tmp_path / "bad.md").write_bytes(b"\xff\xfe not UTF-8")
+    with pytest.raises(UnicodeDecodeError):
+        read_source(str(tmp_path / "bad.md"))
+    with pytest.raises(OSError):
+        read_source(str(tmp_path / "missing.md"))
 
 
 # -- whole builds -----------------------------------------------------------------------------
@@ -109,12 +145,19 @@ def test_front_matter_problems_are_still_reported(tmp_path: Path) -> None:
         "broken.md": essay("title: [unclosed\nstatus: notes"),
         "repeated.md": essay("title: R\nstatus:\n  value: notes\n  value: draft"),
         "bad-value.md": essay("title: B\nimportance: 11"),
+        "quoted-colon.md": essay('title: "Q: a question"\nstatus: notes\nstatus: draft'),
+        "list.md": essay("- 'a: b'"),
+        "colon-only.md": essay('title: "Fine: no problem"\nstatus: notes'),
     }
     site = build_site(tmp_path, pages)
     warnings = "\n".join(site.plugin_warnings())
     assert "broken.md" in warnings and "not valid YAML" in warnings
     assert "repeated.md" in warnings and "value" in warnings
     assert "bad-value.md" in warnings and "importance" in warnings
+    assert "quoted-colon.md: field 'status' has 'draft'; expected to appear once" in warnings
+    assert "list.md: front matter is a list" in warnings
+    assert "colon-only.md" not in warnings
+    assert site.soup("colon-only/index.html").select_one("header.essay-meta") is not None
     # The unreadable block is not shown as text, and the rest of the page still builds.
     assert "[unclosed" not in site.text("broken/index.html")
 

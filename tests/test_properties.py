@@ -30,7 +30,9 @@ from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.labels import ENGLISH
 from mkdocs_essay_meta.rendering import Renderer
 from mkdocs_essay_meta.structure.essay import DEFAULT_ALIASES, FIELDS, Essay, Rating, parse_essay
-from mkdocs_essay_meta.structure.frontmatter import normalize_source, read_front_matter, strip_front_matter
+from mkdocs_essay_meta.structure.frontmatter import (
+    count_key_lines, count_keys, normalize_source, read_fields, read_front_matter, strip_front_matter,
+)
 from mkdocs_essay_meta.structure.problems import Problem, Problems
 from mkdocs_essay_meta.structure.vocabulary import DEFAULT_SCALES
 
@@ -157,6 +159,45 @@ def test_front_matter_reads_back_what_yaml_wrote(data: dict[str, Any]) -> None:
     assert front_matter.valid and not problems
     assert front_matter.data == data
     assert strip_front_matter(normalize_source(text)) == "\nBody.\n"
+
+
+# -- read_fields: the head-only read of on_files ----------------------------------------
+
+HEAD = frozenset({"draft", "publishdate", "date"})
+head_values = st.one_of(
+    st.sampled_from([
+        "true", "False", "YES", "no", "On", "off", "1", "0", "~", "null", "maybe", "'yes'", '"no"', "''",
+        "2024-03-01", "2024-3-1", "2024-02-30", "2024-03-01 10:00", "2024-03-01 10:00:00",
+        "2024-03-01T23:59:59+02:00", "2024-03-01T10:00:00Z", "2024-03-01 10:00:00.5 -05:00",
+        "2024-03-01 24:00:00", "2024-03-01 10:00:00+24:00", "'2024-03-01'", '"2024-03-01 10:00:00"',
+        '"a \\" b"', "x # c", "'it''s'", "2024-03-01  # a comment", "|\n  text", "|+\n  text\n\n", ">-\n  a\n  b",
+        "\n  - x\n  - y", "\n  created: 2024-01-01\n  updated: '2024-02-01'", "\n  2024-01-01",
+    ]),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}([+-][0-9]{2}:[0-9]{2})?)?",
+                  fullmatch=True),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=20),
+)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.sampled_from(["draft", "publishdate", "date", "title"]), head_values),
+                min_size=1, max_size=5))
+def test_head_fields_are_what_the_full_parse_reads(lines: list[tuple[str, str]]) -> None:
+    RAN["read_fields against the full parse"] += 1
+    source = "---\n" + "".join(f"{key}: {value}\n" for key, value in lines) + "---\n\nBody.\n"
+    problems = Problems()
+    full = read_front_matter(source, problems)
+    head = read_fields(source, HEAD)
+    if head is None or not full.valid:
+        return  # read whole, or MkDocs cannot read it either (and the page is read whole then)
+    expected = {key: value for key, value in full.data.items() if key in HEAD}
+    assert head.data == expected
+    assert {key: type(value) for key, value in head.data.items()} == {
+        key: type(value) for key, value in expected.items()}
+    repeated = any(problem.expected.startswith("to appear once") for problem in problems)
+    keys = count_keys(full.data)
+    assert head.most_keys >= count_key_lines(source)
+    assert (count_key_lines(source) > keys) if repeated else (count_key_lines(source) >= keys)
 
 
 # -- rendering -------------------------------------------------------------------------

@@ -173,7 +173,9 @@ def split_authors(value: Any) -> tuple[str, ...]:
         return (name,) if name else ()
     names: list[str] = []
     for item in value:
-        if isinstance(item, Mapping):
+        if type(item) is str:
+            name = item.strip() or None
+        elif isinstance(item, Mapping):
             name = text_value(item.get("literal") or item.get("name")) or " ".join(
                 p for p in (text_value(item.get("given")), text_value(item.get("family"))) if p)
         else:
@@ -185,6 +187,8 @@ def split_authors(value: Any) -> tuple[str, ...]:
 
 def parse_entry(entry: Any, field: str, problems: Problems) -> Reference | None:
     """One entry of a ``bibliography`` list; ``None`` (and a problem) when it is unusable."""
+    if isinstance(entry, dict):
+        return _parse_mapping(entry, field, problems)
     if isinstance(entry, str):
         text = entry.strip()
         if not text:
@@ -208,15 +212,31 @@ def parse_entry(entry: Any, field: str, problems: Problems) -> Reference | None:
     return None
 
 
+_TEXT_FIELDS = ("title", "year", "date", "journal", "publisher", "volume", "issue", "pages",
+                "accessed", "note", "key", "id", "doi")
+"""The entry fields that hold text (in the order their problems are reported)."""
+_TEXT_FIELD_SET = frozenset(_TEXT_FIELDS)
+
+
 def _parse_mapping(entry: Mapping[Any, Any], field: str, problems: Problems) -> Reference | None:
-    for k in entry:
-        if k not in _FIELD_SET:
-            problems.add(f"{field}.{k}", entry[k], "one of the entry fields " + ", ".join(ENTRY_FIELDS))
-    for name in ("title", "year", "date", "journal", "publisher", "volume", "issue", "pages",
-                 "accessed", "note", "key", "id", "doi"):
-        value = entry.get(name)
-        if value is not None and (isinstance(value, (dict, list, bool))):
-            problems.add(f"{field}.{name}", value, "text")
+    if not entry.keys() <= _FIELD_SET:
+        for k in entry:
+            if k not in _FIELD_SET:
+                problems.add(f"{field}.{k}", entry[k], "one of the entry fields " + ", ".join(ENTRY_FIELDS))
+    text: dict[str, str | None] = {}  # each text field given, as text (None for nothing or a container)
+    containers = False
+    for name, value in entry.items():
+        if name in _TEXT_FIELD_SET:
+            if type(value) is str:
+                text[name] = value.strip() or None
+            else:
+                text[name] = text_value(value)
+                containers = containers or isinstance(value, (dict, list, bool))
+    if containers:
+        for name in _TEXT_FIELDS:
+            value = entry.get(name)
+            if isinstance(value, (dict, list, bool)):
+                problems.add(f"{field}.{name}", value, "text")
 
     url = None
     link_field = "link" if entry.get("link") is not None else "url"
@@ -227,38 +247,39 @@ def _parse_mapping(entry: Mapping[Any, Any], field: str, problems: Problems) -> 
             problems.add(f"{field}.{link_field}", raw_link, LINK_EXPECTED + "; the entry is shown without it")
 
     doi = None
-    raw_doi = text_value(entry.get("doi"))
+    raw_doi = text.get("doi")
     if raw_doi:
         doi = normalize_doi(raw_doi)
         if doi is None:
             problems.add(f"{field}.doi", raw_doi, DOI_EXPECTED)
 
-    key = text_value(entry.get("key", entry.get("id")))
+    key = text.get("key", text.get("id"))
     if key is not None and not is_valid_key(key.removeprefix("@")):
         problems.add(f"{field}.key", key, KEY_EXPECTED)
         key = None
-    ref = Reference(
-        title=text_value(entry.get("title")),
-        url=url,
-        authors=split_authors(entry.get("authors", entry.get("author"))),
-        issued=text_value(entry.get("date", entry.get("year"))),
-        journal=text_value(entry.get("journal")),
-        publisher=text_value(entry.get("publisher")),
-        volume=text_value(entry.get("volume")),
-        issue=text_value(entry.get("issue")),
-        pages=text_value(entry.get("pages")),
-        doi=doi,
-        accessed=text_value(entry.get("accessed")),
-        note=text_value(entry.get("note")),
-        key=key.removeprefix("@") if key else None,
-    )
-    if ref.identity is None and not ref.key:
+    key = key.removeprefix("@") if key else None
+    title = text.get("title")
+    if not (key or title or url or doi):  # nothing to show it by, nor to tell it from others
         if raw_link is None and raw_doi is None:
             problems.add(field, dict(entry), "an entry with at least a title, link, doi or key")
             return None
         # Only a rejected link or DOI: keep it visible as text rather than losing the entry.
         return Reference(text=text_value(raw_link) or raw_doi)
-    return ref
+    return Reference(
+        title=title,
+        url=url,
+        authors=split_authors(entry.get("authors", entry.get("author"))),
+        issued=text.get("date", text.get("year")),
+        journal=text.get("journal"),
+        publisher=text.get("publisher"),
+        volume=text.get("volume"),
+        issue=text.get("issue"),
+        pages=text.get("pages"),
+        doi=doi,
+        accessed=text.get("accessed"),
+        note=text.get("note"),
+        key=key,
+    )
 
 
 def parse_bibliography(value: Any, problems: Problems, field: str = "bibliography") -> tuple[Reference, ...]:

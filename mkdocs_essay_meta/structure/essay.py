@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
@@ -26,14 +26,8 @@ FIELDS = (
     "homepage_featured", "bibliography", "draft",
 )
 
-ESSAY_FIELDS = frozenset({
-    "publishdate", "lastmod", "status", "certainty", "importance", "is_post_complete",
-    "homepage_featured", "bibliography",
-})
-"""A page that sets any of these is an essay and gets the header."""
-
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_BOOLEAN_WORDS = _TRUE | {"false", "no", "off", "0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +61,9 @@ class ParseOptions:
     timezone: tzinfo = timezone.utc
     foreign_status: frozenset[str] = frozenset()
     """Status ids another tool owns (Material's ``extra.status``): accepted, not rated."""
+    known_ratings: dict[tuple[Any, ...], Rating] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    """The rating of each plain word or number already rated (essays repeat the same few)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +90,11 @@ class Essay:
     def ratings(self) -> tuple[Rating, ...]:
         return tuple(r for r in (self.status, self.certainty, self.importance) if r)
 
-    def is_scheduled(self, now: datetime) -> bool:
-        """Published in the future, as seen at ``now``."""
-        return self.published is not None and self.published > now
 
-
-def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], problems: Problems) -> dict[str, Any]:
+def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], problems: Problems) -> Mapping[str, Any]:
+    """The fields of ``meta`` under their own names (``meta`` itself when it uses no alias)."""
+    if meta.keys().isdisjoint(aliases):
+        return meta
     values = {k: meta[k] for k in FIELDS if k in meta}
     for alias, target in aliases.items():
         if alias not in meta or alias == target:
@@ -113,6 +109,8 @@ def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], proble
 def _string(name: str, value: Any, problems: Problems) -> str | None:
     if value is None:
         return None
+    if type(value) is str:
+        return value.strip() or None
     if isinstance(value, bool):  # title: No -> False
         problems.add(name, value, "a string (YAML reads a bare yes, no, on, off, true or false as "
                                   "true or false: put the text in quotes)")
@@ -129,7 +127,7 @@ def _boolean(name: str, value: Any, problems: Problems) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+    if isinstance(value, str) and value.strip().lower() in _BOOLEAN_WORDS:
         return value.strip().lower() in _TRUE
     problems.add(name, value, "true or false")
     return None
@@ -143,6 +141,8 @@ def _string_list(name: str, value: Any, problems: Problems) -> tuple[str, ...]:
     if not isinstance(value, list):
         problems.add(name, value, "a list of strings")
         return ()
+    if set(map(type, value)) <= {str}:  # the usual list of words
+        return tuple(dict.fromkeys(filter(None, map(str.strip, value))))
     items: dict[str, None] = {}
     for item in value:
         if isinstance(item, (str, int, float)) and not isinstance(item, bool):
@@ -163,9 +163,39 @@ def _date(name: str, value: Any, options: ParseOptions, problems: Problems) -> d
     return parsed
 
 
+_RATING_MEMO_SIZE = 1024
+
+
 def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
     """A rating from ``word``, ``8`` or ``{value: word, percentage: 60}``."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None:
+        return None
+    key = _rating_key(name, value)
+    if key is None:
+        return _rate(name, value, options, problems)
+    known = options.known_ratings.get(key)
+    if known is not None:
+        return known
+    reported = len(problems)
+    rating = _rate(name, value, options, problems)
+    if rating is not None and len(problems) == reported and len(options.known_ratings) < _RATING_MEMO_SIZE:
+        options.known_ratings[key] = rating  # rated without a problem: the same every time
+    return rating
+
+
+def _rating_key(name: str, value: Any) -> tuple[Any, ...] | None:
+    """What a rating is memoized under: its word or number (and percentage), if plain."""
+    if type(value) is str or type(value) is int:
+        return (name, value)
+    if type(value) is dict and value.keys() <= {"value", "percentage"}:
+        word, percentage = value.get("value"), value.get("percentage")
+        if (type(word) is str or type(word) is int) and (percentage is None or type(percentage) is int):
+            return (name, word, percentage)
+    return None
+
+
+def _rate(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
+    if isinstance(value, str) and not value.strip():
         return None  # left blank, like meta_title: "" in a front-matter template
     scale = options.scales[name]
     explicit: Any = None
@@ -223,16 +253,9 @@ def _find_term(name: str, value: Any, scale: Scale, options: ParseOptions, probl
     return term
 
 
-def parse_essay(meta: Mapping[str, Any], options: ParseOptions | None = None) -> tuple[Essay, Problems]:
-    """Parse a page's front matter into an :class:`Essay` and the problems found.
-
-    Never raises for any mapping: every invalid field becomes a :class:`Problem` and is
-    left out, and every valid one is kept.
-    """
-    options = options or ParseOptions()
-    problems = Problems()
-    values = _resolve_aliases(meta, options.aliases, problems)
-
+def _dates(values: Mapping[str, Any], options: ParseOptions,
+           problems: Problems) -> tuple[datetime | None, datetime | None]:
+    """Publication and update dates."""
     published = values.get("publishdate")
     updated = values.get("lastmod")
     if isinstance(published, Mapping):  # Material blog: date: {created: ..., updated: ...}
@@ -244,28 +267,51 @@ def parse_essay(meta: Mapping[str, Any], options: ParseOptions | None = None) ->
     update_dt = _date("lastmod", updated, options, problems)
     if publish_dt and update_dt and update_dt < publish_dt:
         problems.add("lastmod", updated, f"a date on or after publishdate ({published})")
+    return publish_dt, update_dt
 
-    present = {k for k, v in values.items() if v is not None}
+
+def parse_essay(meta: Mapping[str, Any], options: ParseOptions | None = None) -> tuple[Essay, Problems]:
+    """Parse a page's front matter into an :class:`Essay` and the problems found.
+
+    Never raises for any mapping: every invalid field becomes a :class:`Problem` and is
+    left out, and every valid one is kept.
+    """
+    options = options or ParseOptions()
+    problems = Problems()
+    values = _resolve_aliases(meta, options.aliases, problems)
+    get = values.get
+    published, updated = _dates(values, options, problems)
+    # In this order, so that problems are reported in the order of the fields.
+    title = _string("title", get("title"), problems)
+    meta_title = _string("meta_title", get("meta_title"), problems)
+    description = _string("description", get("description"), problems)
+    excerpt = _string("excerpt", get("excerpt"), problems)
+    tags = _string_list("tags", get("tags"), problems)
+    categories = _string_list("categories", get("categories"), problems)
+    status = _rating("status", get("status"), options, problems)
+    certainty = _rating("certainty", get("certainty"), options, problems)
+    importance = _rating("importance", get("importance"), options, problems)
+    is_complete = _boolean("is_post_complete", get("is_post_complete"), problems)
+    featured = bool(_boolean("homepage_featured", get("homepage_featured"), problems))
+    bibliography = parse_bibliography(get("bibliography"), problems)
+    draft = bool(_boolean("draft", get("draft"), problems))
+    # A page is an essay (and gets the header) when it gives one of these a value of its own:
+    # foreign values (e.g. a Material status id) and invalid ones do not make an essay.
+    is_essay = bool(status or certainty or importance or published or updated or bibliography
+                    or is_complete is not None or featured)
     essay = Essay(
-        title=_string("title", values.get("title"), problems),
-        meta_title=_string("meta_title", values.get("meta_title"), problems),
-        description=_string("description", values.get("description"), problems),
-        excerpt=_string("excerpt", values.get("excerpt"), problems),
-        published=publish_dt,
-        updated=update_dt,
-        tags=_string_list("tags", values.get("tags"), problems),
-        categories=_string_list("categories", values.get("categories"), problems),
-        status=_rating("status", values.get("status"), options, problems),
-        certainty=_rating("certainty", values.get("certainty"), options, problems),
-        importance=_rating("importance", values.get("importance"), options, problems),
-        is_complete=_boolean("is_post_complete", values.get("is_post_complete"), problems),
-        featured=bool(_boolean("homepage_featured", values.get("homepage_featured"), problems)),
-        bibliography=parse_bibliography(values.get("bibliography"), problems),
-        draft=bool(_boolean("draft", values.get("draft"), problems)),
-        is_essay=bool(present & ESSAY_FIELDS),
+        title=title, meta_title=meta_title, description=description, excerpt=excerpt,
+        published=published, updated=updated, tags=tags, categories=categories, status=status,
+        certainty=certainty, importance=importance, is_complete=is_complete, featured=featured,
+        bibliography=bibliography, draft=draft, is_essay=is_essay,
     )
-    if essay.is_essay and not (essay.ratings or essay.published or essay.updated or essay.bibliography
-                               or essay.is_complete is not None or essay.featured):
-        # Only foreign values (e.g. a Material status id) or invalid ones: not an essay.
-        essay = replace(essay, is_essay=False)
     return essay, problems
+
+
+def parse_schedule(meta: Mapping[str, Any], options: ParseOptions) -> tuple[bool, datetime | None]:
+    """Whether ``meta`` makes a draft, and its publication date: read as :func:`parse_essay`
+    reads them, without the rest (problems are left to it)."""
+    problems = Problems()
+    values = _resolve_aliases(meta, options.aliases, problems)
+    published, _ = _dates(values, options, problems)
+    return bool(_boolean("draft", values.get("draft"), problems)), published

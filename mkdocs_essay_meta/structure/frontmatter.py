@@ -6,9 +6,12 @@ text); this reader finds the same block MkDocs would and reports why it failed.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -76,6 +79,19 @@ def normalize_source(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def read_source(path: str) -> str:
+    """The (normalized) source of a Markdown file, as MkDocs reads it (``File.content_string``,
+    UTF-8 with an optional BOM), with fewer system calls than a text-mode ``open``."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return normalize_source(b"".join(chunks).decode("utf-8-sig"))
 
 
 def _match_block(text: str) -> re.Match[str] | None:
@@ -213,29 +229,85 @@ def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
 # plugin needs only whether a page is held back (``draft``, ``publishdate``), so it reads
 # just those lines of the block instead of parsing the whole of it a second time.
 
-# A top-level line that is not a plain ``key:`` (a quoted or complex key, a flow mapping,
-# a merge key, a document marker...): such a block is parsed whole instead.
-_UNUSUAL_TOP_LEVEL_RE = re.compile(r"^(?!\Z|[ \t\n#-]|[A-Za-z_][\w.-]*[ \t]*:(?:[ \t]|$))", re.MULTILINE)
+# A top-level line that cannot start a plain ``key:`` (a quoted or complex key, an anchor,
+# alias or tag, a merge key, a flow collection, a directive...): it may hide a field from
+# the search by name, so such a block is parsed whole instead.
+_UNUSUAL_TOP_LEVEL_RE = re.compile(r"\n[^A-Za-z_ \t\n#-]")
 # A key at any depth of a block-style mapping (``key:`` or ``- key:``).
-_KEY_LINE_RE = re.compile(r"^[ \t]*(?:- [ \t]*)?[^\s#'\"{\[\-][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
-# FRONT_MATTER_RE, trying the closing line at line starts only (the same matches, faster).
-_BLOCK_RE = re.compile(r"-{3}[ \t]*\n((?:[^\n]*\n)+?)(?:\.{3}|-{3})[ \t]*\n")
+_KEY_LINE_RE = re.compile(r"\n[ \t]*(?:- [ \t]*)?[^\s#'\"{\[\-][^:\n]*:(?=[ \t\n])")
+# The patterns above and below start at a line break: searched from the one that ends the
+# opening ``---`` line, they try line starts only (much faster than ``^`` with MULTILINE).
+_OPENING_LINE_RE = re.compile(r"-{3}[ \t]*\n")
+_CLOSING_LINE_RE = re.compile(r"\n(?:\.{3}|-{3})[ \t]*\n")
 
 
-@dataclass(frozen=True)
-class HeadFields:
+def _block_lines(text: str) -> tuple[int, int] | None:
+    """Where the lines of the front-matter block are, each after a line break: from the one
+    that ends the opening ``---`` line to the one that ends the block's last line (included);
+    the block that :data:`FRONT_MATTER_RE` finds, or ``None``."""
+    opening = _OPENING_LINE_RE.match(text)
+    if opening is None:
+        return None
+    at = opening.end()
+    while True:
+        dashes = text.find("\n---", at)
+        dots = text.find("\n...", at, len(text) if dashes < 0 else dashes)
+        closing = dashes if dots < 0 else dots
+        if closing < 0:
+            return None
+        if _CLOSING_LINE_RE.match(text, closing):
+            return opening.end() - 1, closing + 1
+        at = closing + 1
+
+
+def count_key_lines(text: str) -> int:
+    """How many ``key:`` lines the front-matter block of a (normalized) source has."""
+    lines = _block_lines(text)
+    return 0 if lines is None else len(_KEY_LINE_RE.findall(text, *lines))
+
+
+def _most_keys(text: str, start: int, end: int) -> int:
+    """The most keys ``text[start:end]`` can give: its colons followed by a space, a tab or a
+    line break (each key has one; quoted text, comments and block scalars may hold more)."""
+    count = text.count(": ", start, end) + text.count(":\n", start, end)
+    return count + text.count(":\t", start, end) if text.find("\t", start, end) >= 0 else count
+
+
+class HeadFields(NamedTuple):
     """A few top-level fields of a front-matter block, read without parsing the rest."""
 
     data: dict[str, Any]
-    key_lines: int
-    """How many ``key:`` lines the block has: more than the parsed front matter has keys
-    means a key was given twice (see :func:`count_keys`)."""
+    most_keys: int
+    """The most keys the block can give: when the parsed front matter has fewer (see
+    :func:`count_keys`), a key may have been given twice (see :func:`count_key_lines`)."""
 
 
-# A plain one-line scalar, the form nearly every draft/date value takes.
-_PLAIN_VALUE_RE = re.compile(r"[ \t]*:[ \t]+([^\s'\"#&*!|>{\[%@`,?:-][^\n#]*?)[ \t]*")
+# A one-line scalar, the form nearly every draft/date value takes: quoted without escapes
+# (the text as it is), or plain.
+_SCALAR_VALUE_RE = re.compile(
+    r"[ \t]*:[ \t]+(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|([^\s'\"#&*!|>{\[%@`,?:-][^\n#]*?))[ \t]*")
+# What YAML 1.1 reads as a boolean.
+_YAML_BOOLEANS = {word: value for words, value in (("yes true on", True), ("no false off", False))
+                  for lower in words.split() for word in (lower, lower.capitalize(), lower.upper())}
+# The dates and times YAML reads as timestamps that ``fromisoformat`` reads the same way.
+_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3])(?::[0-5][0-9]){2}(?:[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?")
 _RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _plain_scalar(value: str) -> Any:
+    """A plain one-line scalar, resolved and constructed exactly as the YAML loader would;
+    raises (ValueError, ConstructorError...) where the loader would."""
+    if value in _YAML_BOOLEANS:
+        return _YAML_BOOLEANS[value]
+    if _ISO_DATE_RE.fullmatch(value):
+        return date.fromisoformat(value)
+    if _ISO_DATETIME_RE.fullmatch(value):
+        return datetime.fromisoformat(value)
+    node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
+    # A constructor of its own: one keeps every node it constructed, and more if that fails.
+    return yaml.constructor.SafeConstructor().construct_document(node)
 
 
 def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
@@ -247,43 +319,53 @@ def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
     selected lines that are not valid YAML on their own — in which case the caller reads
     it whole with :func:`read_front_matter`.
     """
-    m = _BLOCK_RE.match(text)
-    if not m:
+    lines = _block_lines(text)
+    if lines is None:
         return None if _UNCLOSED_RE.match(text) else HeadFields({}, 0)
-    block = m.group(1)
-    if _UNUSUAL_TOP_LEVEL_RE.search(block) or "{" in block:
-        return None  # flow mappings hide keys from the key-line count
+    start, end = lines
+    if _UNUSUAL_TOP_LEVEL_RE.search(text, start, end) or text.find("{", start, end) >= 0:
+        return None  # a flow mapping may hide a field from the search by name
     data: dict[str, Any] = {}
-    for found in _field_lines_re(names).finditer(block):
-        lines = found.group(0)
-        key = found.group(1)
-        plain = _PLAIN_VALUE_RE.fullmatch(lines, len(key))
-        if plain is not None and ": " not in plain.group(1):
-            # One plain scalar: resolve and construct it exactly as the YAML loader would.
-            value = plain.group(1)
-            node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
-            try:
-                data[key] = _CONSTRUCTOR.construct_object(node)
-            except Exception:  # noqa: BLE001 - e.g. a date that does not exist
-                return None
-            continue
+    for found in _field_lines_re(names).finditer(text, start, end):  # YAML takes the last of a repeated key
         try:
-            loaded = yaml.load(lines, Loader=_BaseLoader)  # noqa: S506 - a safe loader
-        except Exception:  # noqa: BLE001 - anything odd: parse the whole block instead
+            data[found.group(1)] = _field_value(text, found)
+        except Exception:  # noqa: BLE001 - e.g. a date that does not exist: parse the whole block instead
             return None
-        if not isinstance(loaded, dict):
-            return None
-        data.update((str(k), v) for k, v in loaded.items())
-    return HeadFields(data, len(_KEY_LINE_RE.findall(block)))
+    return HeadFields(data, _most_keys(text, start, end))
+
+
+def _field_value(text: str, found: re.Match[str]) -> Any:
+    """The value of the field whose lines ``found`` matched; raises where YAML would, or
+    ValueError where those lines cannot be read apart from the block."""
+    scalar = _SCALAR_VALUE_RE.fullmatch(text, found.end(1), found.end())
+    if scalar is not None:
+        single_quoted, double_quoted, plain = scalar.groups()
+        if plain is None:
+            return single_quoted if double_quoted is None else double_quoted
+        if ": " not in plain:
+            return _plain_scalar(plain)
+    # The lines with the line break that ends them (a block scalar keeps it).
+    loaded = yaml.load(text[found.start() + 1:found.end() + 1], Loader=_BaseLoader)  # noqa: S506 - a safe loader
+    if not isinstance(loaded, dict) or len(loaded) != 1:
+        raise ValueError("not one field")
+    return next(iter(loaded.values()))
 
 
 def count_keys(value: Any) -> int:
-    """How many mapping keys ``value`` holds, at every depth (see :attr:`HeadFields.key_lines`)."""
+    """How many mapping keys ``value`` holds, at every depth (see :attr:`HeadFields.most_keys`)."""
+    items: Iterable[Any]
     if isinstance(value, dict):
-        return len(value) + sum(count_keys(v) for v in value.values() if isinstance(v, (dict, list)))
-    if isinstance(value, list):
-        return sum(count_keys(v) for v in value if isinstance(v, (dict, list)))
-    return 0
+        count = len(value)
+        items = value.values()
+    elif isinstance(value, list):
+        count = 0
+        items = value
+    else:
+        return 0
+    for item in items:
+        if isinstance(item, (dict, list)):
+            count += count_keys(item)
+    return count
 
 
 _FIELD_LINES_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
@@ -294,6 +376,6 @@ def _field_lines_re(names: frozenset[str]) -> re.Pattern[str]:
     if pattern is None:
         keys = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         # The key's line, then every following line that is indented, a list item or blank.
-        pattern = re.compile(rf"^({keys})[ \t]*:[^\n]*(?:\n(?=[ \t\n-])[^\n]*)*", re.MULTILINE)
+        pattern = re.compile(rf"\n({keys})[ \t]*:[^\n]*(?:\n(?=[ \t\n-])[^\n]*)*")
         _FIELD_LINES_CACHE[names] = pattern
     return pattern

@@ -6,6 +6,7 @@ import html
 import re
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+_WEB_SCHEMES = frozenset({"http", "https"})
 
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Browsers ignore ASCII whitespace and control characters inside a scheme ("java\tscript:").
@@ -23,9 +24,14 @@ def safe_url(raw: object, allowed: frozenset[str] = ALLOWED_SCHEMES) -> str | No
     if not isinstance(raw, str):
         return None
     text = raw.strip()
+    if (text.startswith(("https://", "http://")) and allowed >= _WEB_SCHEMES
+            and " " not in text and "&" not in text and text.isprintable()):
+        return text  # a plain web link: nothing to decode or strip, and an allowed scheme
     if not text:
         return None
-    probe = _IGNORED_RE.sub("", html.unescape(text))
+    probe = html.unescape(text)
+    if " " in probe or not probe.isprintable():
+        probe = _IGNORED_RE.sub("", probe)
     m = _SCHEME_RE.match(probe)
     if m and m.group(1).lower() not in allowed:
         return None

@@ -42,6 +42,9 @@ class Term:
     """What the term means, shown on hover and to screen readers."""
 
 
+_FOUND_MEMO_SIZE = 1024
+
+
 @dataclass(frozen=True)
 class Scale:
     name: str
@@ -55,9 +58,16 @@ class Scale:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {normalize_word(t.label): t for t in self.terms}
                            | {normalize_word(t.key): t for t in self.terms})
+        object.__setattr__(self, "_found", {})
 
     def find(self, word: str) -> Term | None:
-        return self._index.get(normalize_word(word))  # type: ignore[attr-defined]
+        found: dict[str, Term | None] = self._found  # type: ignore[attr-defined]
+        if word in found:
+            return found[word]
+        term = self._index.get(normalize_word(word))  # type: ignore[attr-defined]
+        if len(found) < _FOUND_MEMO_SIZE:
+            found[word] = term  # essays spell the same few words, again and again
+        return term
 
     def labels(self) -> list[str]:
         return [t.label for t in self.terms]
