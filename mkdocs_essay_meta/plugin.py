@@ -37,6 +37,7 @@ from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
 from .structure.citations import (
     CitedItem,
+    NumberedReference,
     PageReferences,
     append_section,
     fill_citations,
@@ -60,6 +61,9 @@ log = get_plugin_logger(__name__)
 TEMPLATES_DIR = str(Path(__file__).parent / "templates")
 STYLESHEET_URI = "assets/essay-meta/essay-meta.css"
 HEADER_MARKER = "<!-- essay-meta:header -->"
+REFERENCES_MARKER = "<!-- essay-meta:references -->"
+"""Where on_page_content leaves the references list in page.content; on_post_page renders it
+there: MkDocs keeps page.content until the build ends, and search parses and keeps its text."""
 """Where on_page_context puts the header in page.content; on_post_page renders it there."""
 HEADER_WITH_TITLE_MARKER = "<!-- essay-meta:header <h1> -->"
 """The marker for a header that supplies the page's h1: Material adds its own h1 unless
@@ -182,7 +186,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._bibliography_paths: list[str] = []
         self._library: Library | None = None
         self._references: dict[str, PageReferences] = {}
-        self._references_json_ld: dict[str, str] = {}
+        self._pending_references: dict[str, list[NumberedReference]] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
         self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
@@ -314,7 +318,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if references is not None:
             if config.theme.name == "readthedocs" and references.entries:
                 self._nest_toc_under_title(page)
-            html = self._render_references(html, page, references)
+            html = self._place_references(html, page, references)
         self._remember_page_facts(html, page)
         return html
 
@@ -340,9 +344,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        json_ld = self._references_json_ld.pop(page.file.src_uri, None)
-        if json_ld is not None:
-            output = output.replace("</head>", json_ld + "\n</head>", 1)
+        entries = self._pending_references.pop(page.file.src_uri, None)
+        if entries is not None:
+            output = self._insert_references(output, page, entries)
         record = self._records.get(page.file.src_uri)
         if record is None or record.essay is None:
             return output
@@ -657,7 +661,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         for problem in self._library.take_problems():
             log.warning(f"mkdocs.yml: {problem}")
         self._references.clear()
-        self._references_json_ld.clear()
+        self._pending_references.clear()
         self._entry_html.clear()  # labels or templates may have changed
         self._render_citation = None
 
@@ -747,55 +751,57 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             title.children = list(items)
             page.toc = TableOfContents([title])
 
-    def _render_references(self, html_text: str, page: Page, references: PageReferences) -> str:
+    def _place_references(self, html_text: str, page: Page, references: PageReferences) -> str:
+        """Fill in the citations; mark where the list goes (rendered in on_post_page)."""
         html_text = fill_citations(html_text, self._placeholder + "cite", references.inline_html)
         if not references.entries:
             return html_text
+        self._pending_references[page.file.src_uri] = references.entries
+        paragraph = f"<p>{self._placeholder}</p>"
+        if paragraph in html_text:
+            return html_text.replace(paragraph, REFERENCES_MARKER, 1)
+        return html_text.replace(self._placeholder, REFERENCES_MARKER, 1)
+
+    def _insert_references(self, output: str, page: Page, entries: list[NumberedReference]) -> str:
         record = self._records.get(page.file.src_uri)
         essay = record.essay if record is not None else None
         title = (essay.title if essay is not None else None) or page.title
-        listing, json_ld_script = self._references_html(references, essay, title)
+        listing, json_ld_script = self._references_html(entries, essay, title)
         if json_ld_script is not None:
-            self._references_json_ld[page.file.src_uri] = json_ld_script
-        paragraph = f"<p>{self._placeholder}</p>"
-        if paragraph in html_text:
-            html_text = html_text.replace(paragraph, listing, 1)
-        else:
-            html_text = html_text.replace(self._placeholder, listing, 1)
-        return html_text
+            output = output.replace("</head>", json_ld_script + "\n</head>", 1)
+        return output.replace(REFERENCES_MARKER, listing, 1)
 
-    def _references_html(self, references: PageReferences, essay: Essay | None,
+    def _references_html(self, entries: list[NumberedReference], essay: Essay | None,
                          title: str | None) -> tuple[str, str | None]:
         """The rendered list and its JSON-LD script (kept while serving, see _cite_and_list_references)."""
         assert self._renderer is not None
-        key = ("references", id(references))
+        key = ("references", id(entries))
         cached = self._renderer.fragments.get(key) if self._serving and essay is not None else None
-        if cached is not None and cached[1][0] is references and cached[1][1] == title:
+        if cached is not None and cached[1][0] is entries and cached[1][1] == title:
             return cached[1][2]
         # An entry of a shared file is the same object on every page citing it: render it once
         # per build. The page's own entries are rendered together, in one pass.
         shared = self._entry_html
-        known = [shared.get(id(entry.reference)) for entry in references.entries]
+        known = [shared.get(id(entry.reference)) for entry in entries]
         known_html = [k[1] if k is not None and k[0] is entry.reference else None
-                      for k, entry in zip(known, references.entries)]
+                      for k, entry in zip(known, entries)]
         fresh = iter(self._renderer.entries(
-            [entry.reference for entry, html in zip(references.entries, known_html) if html is None],
-            self._labels))
+            [entry.reference for entry, html in zip(entries, known_html) if html is None], self._labels))
         entry_html = []
-        for entry, html in zip(references.entries, known_html):
+        for entry, html in zip(entries, known_html):
             if html is None:
                 html = next(fresh)
                 reference = entry.reference
                 if reference.key and self._lookup(reference.key) is reference:
                     shared[id(reference)] = (reference, html)
             entry_html.append(html)
-        listing = self._renderer.render("bibliography.html", references=references.entries,
+        listing = self._renderer.render("bibliography.html", references=entries,
                                         entry_html=entry_html, labels=self._labels)
         script = None
         if self.config.bibliography_json_ld:
-            data = json_ld(title, [entry.reference for entry in references.entries])
+            data = json_ld(title, [entry.reference for entry in entries])
             script = f'<script type="application/ld+json">{data}</script>'
         if self._serving and essay is not None:
-            self._renderer.fragments[key] = (essay, (references, title, (listing, script)))
+            self._renderer.fragments[key] = (essay, (entries, title, (listing, script)))
         return listing, script
 

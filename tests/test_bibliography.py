@@ -226,3 +226,23 @@ def test_shared_file_is_parsed_once_per_build(tmp_path: Path, monkeypatch: pytes
     for n in range(4):
         _, [entry] = references(site, f"essay-{n}/index.html")
         assert "Attention Is All You Need" in entry.get_text()
+
+
+@pytest.mark.parametrize("plugins", [["search", "essay-meta"], ["essay-meta", "search"]])
+def test_references_list_is_in_the_page_and_the_toc_not_in_search(tmp_path: Path, theme: str,
+                                                                  plugins: list[str]) -> None:
+    """The list is rendered into the page's HTML after MkDocs and search are done with its
+    content (as the header is): searching finds the essay's text, not every source's title."""
+    page = ("---\ntitle: Sourced\nbibliography:\n  - title: Zymurgy for beginners\n"
+            "    link: https://example.org/zymurgy\n---\n\nThe essay's own words [@x].\n")
+    page = page.replace("    link: https://example.org/zymurgy\n", "    link: https://example.org/zymurgy\n    key: x\n")
+    site = build_site(tmp_path, {"index.md": "# Home\n", "essay.md": page}, theme=theme,
+                      extra={"plugins": plugins})
+    soup = site.soup("essay/index.html")
+    assert soup.select_one("li.essay-meta-ref cite a").get_text() == "Zymurgy for beginners"
+    assert "essay-meta:references" not in site.text("essay/index.html")
+    assert any(a.get_text(strip=True) == "Bibliography" for a in soup.select("a[href='#bibliography']"))
+    docs = json.loads(site.text("search/search_index.json"))["docs"]
+    text = " ".join(d["text"] + " " + d["title"] for d in docs if d["location"].startswith("essay/"))
+    assert "The essay's own words" in text and "Bibliography" in text
+    assert "Zymurgy" not in text
