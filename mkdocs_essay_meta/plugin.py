@@ -187,6 +187,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._library: Library | None = None
         self._references: dict[str, PageReferences] = {}
         self._pending_references: dict[str, list[NumberedReference]] = {}
+        self._pending_listings: dict[str, list[tuple[str, ListingSpec, str, int, bool]]] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
         self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
@@ -223,6 +224,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._records.clear()  # the same source may now mean something else
         self._options = options
         self._pending_headers.clear()
+        self._pending_listings.clear()
         # The front-matter keys (with their aliases) that decide whether a page is held back.
         self._head_fields = frozenset({"draft", "publishdate"} | {
             alias for alias, target in options.aliases.items() if target in ("draft", "publishdate")})
@@ -347,6 +349,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         entries = self._pending_references.pop(page.file.src_uri, None)
         if entries is not None:
             output = self._insert_references(output, page, entries)
+        if page.file.src_uri in self._pending_listings:
+            output = self._insert_rendered_listings(output, page)
         record = self._records.get(page.file.src_uri)
         if record is None or record.essay is None:
             return output
@@ -604,9 +608,17 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if not auto_featured and not markers_here:
             return
         assert self._renderer is not None and self._options is not None
+        # Only a marker goes into page.content (MkDocs keeps it until the build ends, and search
+        # would parse every card): each listing is rendered into the page's HTML in on_post_page.
+        pending: list[tuple[str, ListingSpec, str, int, bool]] = []
+
+        def place(spec: ListingSpec, kind: str, hide_when_empty: bool = False) -> str:
+            marker = f"<!-- {self._placeholder}listing{len(pending) + 1} -->"
+            pending.append((marker, spec, kind, len(pending) + 1, hide_when_empty))
+            return marker
+
         parts: list[str] = []
         at = 0
-        number = 0
         for marker in find_markers(content):
             if marker.kind not in MARKER_KINDS:
                 suggestion = suggest_kind(marker.kind)
@@ -620,15 +632,13 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 log.warning(problem.message(uri, marker.kind))
             if spec.featured:
                 auto_featured = False  # the page places the featured essays itself
-            number += 1
             parts.append(content[at:marker.start])
-            parts.append(self._render_listing(spec, page, marker.kind, number))
+            parts.append(place(spec, marker.kind))
             at = marker.end
         parts.append(content[at:])
         content = "".join(parts)
         if auto_featured:
-            section = self._render_listing(self._featured_spec(), page, "featured", number + 1,
-                                           hide_when_empty=True)
+            section = place(self._featured_spec(), "featured", hide_when_empty=True)
             if self.config.featured.position == "bottom":
                 content += section
             else:
@@ -636,6 +646,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 split = leading_h1.end() if leading_h1 else 0
                 content = content[:split] + section + content[split:]
         page.content = content
+        if pending:
+            self._pending_listings[uri] = pending
+        else:
+            self._pending_listings.pop(uri, None)
+
+    def _insert_rendered_listings(self, output: str, page: Page) -> str:
+        for marker, spec, kind, number, hide_when_empty in self._pending_listings.pop(page.file.src_uri, ()):
+            output = output.replace(marker, self._render_listing(spec, page, kind, number,
+                                                                 hide_when_empty=hide_when_empty), 1)
+        return output
 
     def _render_listing(self, spec: ListingSpec, page: Page, kind: str, number: int, *,
                         hide_when_empty: bool = False) -> str:

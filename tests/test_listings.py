@@ -302,14 +302,16 @@ def test_title_falls_back_to_the_page_heading(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("layout", ["cards", "table"])
 @pytest.mark.parametrize("plugins", [["search", "essay-meta"], ["essay-meta", "search"]])
-def test_material_search_indexes_the_essays_not_their_cards(tmp_path: Path, layout: str,
-                                                           plugins: list[str]) -> None:
-    """A listing repeats every essay's excerpt: Material's search leaves the cards out (the
-    essays themselves are indexed), keeping one result per essay and the index small, whichever
-    plugin comes first (search indexes a page in its own on_page_context)."""
+def test_search_indexes_the_essays_not_their_cards(tmp_path: Path, layout: str, plugins: list[str],
+                                                   theme: str) -> None:
+    """A listing repeats every essay's excerpt: search leaves the cards out (the essays
+    themselves are indexed), keeping one result per essay and the index small, whichever
+    plugin comes first (listings are rendered into the page's HTML after search has read its
+    content; on Material, data-search-exclude says the same)."""
     import json
     site = build_site(tmp_path, listing_page(f"<!-- essay-meta:listing layout={layout} -->"),
-                      theme="material", extra={"plugins": plugins})
+                      theme=theme, extra={"plugins": plugins})
+    assert "The first paragraph of Alpha" in site.text("list/index.html")
     docs = json.loads(site.text("search/search_index.json"))["docs"]
     listing_text = " ".join(d["text"] + d["title"] for d in docs if d["location"].startswith("list/"))
     essay_text = " ".join(d["text"] for d in docs if d["location"].startswith("essays/alpha/"))
