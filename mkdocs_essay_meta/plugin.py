@@ -61,9 +61,10 @@ log = get_plugin_logger(__name__)
 TEMPLATES_DIR = str(Path(__file__).parent / "templates")
 STYLESHEET_URI = "assets/essay-meta/essay-meta.css"
 HEADER_MARKER = "<!-- essay-meta:header -->"
-REFERENCES_MARKER = "<!-- essay-meta:references -->"
+REFERENCES_MARKER = "<!-- essay-meta references -->"
 """Where on_page_content leaves the references list in page.content; on_post_page renders it
-there: MkDocs keeps page.content until the build ends, and search parses and keeps its text."""
+there: MkDocs keeps page.content until the build ends, and search parses and keeps its text.
+(Not ``essay-meta:...``: that is how a listing marker starts.)"""
 """Where on_page_context puts the header in page.content; on_post_page renders it there."""
 HEADER_WITH_TITLE_MARKER = "<!-- essay-meta:header <h1> -->"
 """The marker for a header that supplies the page's h1: Material adds its own h1 unless

@@ -321,3 +321,25 @@ def test_references_kept_across_rebuilds_follow_their_sources(tmp_path: Path) ->
         site = server.build()
         assert sorted(lists) == [1, 2]
         assert site.soup("other/index.html").find("h2", string="Sources") is not None
+
+
+def test_dirty_rebuild_renders_only_the_edited_essay_and_the_listing_hosts(tmp_path: Path) -> None:
+    """Pages with references, headers or listings carry the plugin's own markers in their
+    content; none of them may be taken for a page hosting a listing (whose output a dirty
+    rebuild removes so that MkDocs renders it again)."""
+    sourced = ("---\ntitle: Essay {i}\nstatus: notes\nbibliography:\n  - title: Source {i}\n"
+               "    link: https://example.org/{i}\n    key: s{i}\n---\n\nText [@s{i}].\n")
+    pages_ = {"index.md": "# Home\n", "list.md": "# All\n\n<!-- essay-meta:listing -->\n"}
+    pages_.update({f"essays/e{i}.md": sourced.format(i=i) for i in range(6)})
+    write_site(tmp_path, pages_)
+    server = Server(tmp_path)
+    server.build(dirty=True)
+    site_dir = tmp_path / "site"
+    before = {p: p.stat().st_mtime_ns for p in site_dir.rglob("index.html")}
+    edit(tmp_path / "docs/essays/e2.md", sourced.format(i=2).replace("Text", "Edited text"))
+    site = server.build(dirty=True)
+    rewritten = sorted(str(p.relative_to(site_dir)) for p, mtime in before.items()
+                       if not p.exists() or p.stat().st_mtime_ns != mtime)
+    assert rewritten == ["essays/e2/index.html", "index.html", "list/index.html"]
+    assert "Edited text" in site.text("essays/e2/index.html")
+    assert site.soup("essays/e3/index.html").select_one("li.essay-meta-ref") is not None
