@@ -122,9 +122,10 @@ class Reference:
         title = self.title or self.link or self.key or ""
         return f"{head}: {title}" if head and title else head or title
 
-    @cached_property
+    @property
     def schema_org_json(self) -> str:
-        """:func:`schema_org` of this entry as JSON text safe in a script (computed once per entry)."""
+        """:func:`schema_org` of this entry as JSON text safe in a script (not kept: the plugin
+        keeps every page's entries until the build ends, and this is needed once per page)."""
         return _script_safe(_JSON.encode(schema_org(self)))
 
     @property
