@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -48,8 +47,9 @@ KEY_EXPECTED = "a citation key of letters, digits and _:.#$%&+?<>~/- (such as sm
 class Reference:
     """One bibliography entry, with every link already checked.
 
-    The derived texts (``link``, ``author_text``, ...) are computed once per entry: a shared
-    file's entry is rendered on every page that cites it.
+    The derived texts (``link``, ``author_text``, ...) are computed when asked for, not kept:
+    the plugin keeps every page's entries until the build ends, and a cache on each would be
+    a dictionary per entry (about 650 bytes) for texts that take a microsecond to make.
     """
 
     title: str | None = None
@@ -73,12 +73,12 @@ class Reference:
     text: str | None = None
     """A plain-string entry, shown as written."""
 
-    @cached_property
+    @property
     def doi_url(self) -> str | None:
         """The DOI as an https://doi.org/ link."""
         return "https://doi.org/" + quote(self.doi, safe="/:;()._-~") if self.doi else None
 
-    @cached_property
+    @property
     def link(self) -> str | None:
         """Where the title links to: the entry's own link, else its DOI."""
         return self.url or self.doi_url
@@ -91,7 +91,7 @@ class Reference:
             self.publisher, self.note, self.issued,
         ))
 
-    @cached_property
+    @property
     def author_text(self) -> str:
         """``A``, ``A & B`` or ``A, B & C``."""
         if len(self.authors) < 2:
@@ -100,7 +100,7 @@ class Reference:
             return ", ".join(self.authors[:-1]) + " et al."
         return ", ".join(self.authors[:-1]) + " & " + self.authors[-1]
 
-    @cached_property
+    @property
     def source_text(self) -> str:
         """Where it appeared: ``Journal 12(3): 45–67``; empty when unknown."""
         text = self.journal or ""
@@ -112,7 +112,7 @@ class Reference:
             text += f": {self.pages}" if text else self.pages
         return text
 
-    @cached_property
+    @property
     def label(self) -> str:
         """A one-line description (for tooltips and warnings)."""
         if self.text:
