@@ -11,7 +11,7 @@ import html
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -807,15 +807,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         known_html = [k[1] if k is not None and k[0] is entry.reference else None
                       for k, entry in zip(known, entries)]
         fresh = iter(self._renderer.entries(
-            [entry.reference for entry, html in zip(entries, known_html) if html is None], self._labels))
+            [entry.reference for entry, text in zip(entries, known_html) if text is None], self._labels))
         entry_html = []
-        for entry, html in zip(entries, known_html):
-            if html is None:
-                html = next(fresh)
+        for entry, text in zip(entries, known_html):
+            if text is None:
+                text = next(fresh)
                 reference = entry.reference
                 if reference.key and self._lookup(reference.key) is reference:
-                    shared[id(reference)] = (reference, html)
-            entry_html.append(html)
+                    shared[id(reference)] = (reference, text)
+            entry_html.append(text)
         listing = self._renderer.render("bibliography.html", references=entries,
                                         entry_html=entry_html, labels=self._labels)
         script = None
