@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup
@@ -129,6 +129,7 @@ class EssayMetaConfig(base.Config):
 
 
 _NO_FRONT_MATTER: Mapping[str, Any] = MappingProxyType({})
+_T = TypeVar("_T")
 
 
 class _Record(NamedTuple):
@@ -368,18 +369,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if at < 0:
             return output  # the theme does not show page.content
         assert self._renderer is not None
-        # While serving, an essay whose source did not change keeps its record (and Essay)
-        # from the last build: its header is reused until a template, label or vocabulary changes.
-        fragments = self._renderer.fragments
-        key = ("header", id(essay), title, draft)
-        cached = fragments.get(key) if self._serving else None
-        if cached is not None and cached[0] is essay:
-            header = cached[1]
-        else:
-            header = self._renderer.header(essay, title=title, labels=self._labels, draft=draft,
-                                           show_notice=self.config.incomplete_notice)
-            if self._serving:
-                fragments[key] = (essay, header)
+        renderer = self._renderer
+        header = self._kept(("header", id(essay)), essay, (title, draft), lambda: renderer.header(
+            essay, title=title, labels=self._labels, draft=draft, show_notice=self.config.incomplete_notice))
         return output[:at] + header + output[at + len(marker):]
 
     def _set_head_tags(self, output: str, essay: Essay) -> str:
@@ -476,12 +468,27 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._records[page.file.src_uri] = record
         return record
 
+    def _kept(self, key: Any, essay: Essay | None, inputs: Any, make: Callable[[], _T]) -> _T:
+        """``make()``, or while serving what it gave in an earlier build for ``key``, if
+        ``essay`` is the same object (its page is unchanged: see _read) and ``inputs`` are
+        equal. Template, label, option and vocabulary changes empty the store (Renderer.refresh)."""
+        assert self._renderer is not None
+        if not self._serving or essay is None:
+            return make()
+        fragments = self._renderer.fragments
+        cached = fragments.get(key)
+        if cached is not None and cached[0] is essay and cached[1] == inputs:
+            return cast(_T, cached[2])
+        value = make()
+        fragments[key] = (essay, inputs, value)
+        return value
+
     def _forget_fragments_of_changed_pages(self) -> None:
         """Drop what was rendered for essays whose page changed or went (their record is new)."""
         assert self._renderer is not None
         current = {id(record.essay) for record in self._records.values() if record.essay is not None}
         fragments = self._renderer.fragments
-        for key in [key for key, (essay, _) in fragments.items() if id(essay) not in current]:
+        for key in [key for key, (essay, *_) in fragments.items() if id(essay) not in current]:
             del fragments[key]
 
     def _is_held_back(self, draft: bool, published: datetime | None) -> bool:
@@ -717,24 +724,18 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         cites = can_cite and mentions_citation(markdown)
         if not essay.bibliography and not cites:
             return markdown
-        if not self._serving:
-            return self._number_citations(markdown, page, essay, can_cite)
-        assert self._renderer is not None
-        key = ("markdown", page.file.src_uri)
-        digest = hash(markdown)  # as for records (see _read): SipHash, keyed per process
-        # What the page takes from the bibliography files: their version, if it takes anything.
-        uses_files = cites or any(ref.is_key_only for ref in essay.bibliography)
-        library_version = self._library.version if uses_files and self._library is not None else None
-        cached = self._renderer.fragments.get(key)
-        if cached is not None and cached[0] is essay:
-            old_digest, old_library_version, found, result = cached[1]
-            if old_digest == digest and old_library_version == library_version:
-                self._warn_unknown_keys(page.file.src_uri, found)
-                self._references[page.file.src_uri] = found
-                return result
-        result = self._number_citations(markdown, page, essay, can_cite)
-        self._renderer.fragments[key] = (essay, (digest, library_version,
-                                                 self._references[page.file.src_uri], result))
+        inputs = None
+        if self._serving:
+            # The Markdown (hashed as records are, see _read) and the version of the bibliography
+            # files, if the page takes anything from them.
+            uses_files = cites or any(ref.is_key_only for ref in essay.bibliography)
+            library = self._library.version if uses_files and self._library is not None else None
+            inputs = (hash(markdown), library)
+        src = page.file.src_uri
+        found, result = self._kept(("markdown", src), essay, inputs,
+                                   lambda: self._number_citations(markdown, essay, can_cite))
+        self._warn_unknown_keys(src, found)
+        self._references[src] = found
         return result
 
     def _warn_unknown_keys(self, src: str, found: PageReferences) -> None:
@@ -743,21 +744,18 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             log.warning(f"{src}: citation key {key!r} is not given in full in the page's bibliography "
                         f"nor found in the bibliography files ({where}); expected a known key")
 
-    def _number_citations(self, markdown: str, page: Page, essay: Essay, can_cite: bool) -> str:
+    def _number_citations(self, markdown: str, essay: Essay, can_cite: bool) -> tuple[PageReferences, str]:
+        """The page's numbered references, and its Markdown with citation tokens and the heading."""
         render_citation = self._citation_renderer()
-
-        src = page.file.src_uri
         found = number_references(essay.bibliography, markdown, self._lookup,
                                   render_citation if can_cite else None, token=self._placeholder + "cite")
-        self._warn_unknown_keys(src, found)
         if self._library is not None:
             for problem in self._library.take_problems():
                 log.warning(problem)
-        self._references[src] = found
         if not found.entries:
-            return found.markdown
-        return append_section(found.markdown, self._labels["bibliography"], self._placeholder,
-                              open_fence=found.open_fence)
+            return found, found.markdown
+        return found, append_section(found.markdown, self._labels["bibliography"], self._placeholder,
+                                     open_fence=found.open_fence)
 
     @staticmethod
     def _nest_toc_under_title(page: Page) -> None:
@@ -794,12 +792,12 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _references_html(self, entries: list[NumberedReference], essay: Essay | None,
                          title: str | None) -> tuple[str, str | None]:
-        """The rendered list and its JSON-LD script (kept while serving, see _cite_and_list_references)."""
+        """The rendered list and its JSON-LD script (kept while serving: see _kept)."""
+        return self._kept(("references", id(essay)), essay, (entries, title),
+                          lambda: self._render_references_html(entries, title))
+
+    def _render_references_html(self, entries: list[NumberedReference], title: str | None) -> tuple[str, str | None]:
         assert self._renderer is not None
-        key = ("references", id(entries))
-        cached = self._renderer.fragments.get(key) if self._serving and essay is not None else None
-        if cached is not None and cached[1][0] is entries and cached[1][1] == title:
-            return cached[1][2]
         # An entry of a shared file is the same object on every page citing it: render it once
         # per build. The page's own entries are rendered together, in one pass.
         shared = self._entry_html
@@ -822,7 +820,5 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self.config.bibliography_json_ld:
             data = json_ld(title, [entry.reference for entry in entries])
             script = f'<script type="application/ld+json">{data}</script>'
-        if self._serving and essay is not None:
-            self._renderer.fragments[key] = (essay, (entries, title, (listing, script)))
         return listing, script
 

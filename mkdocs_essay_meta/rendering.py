@@ -149,9 +149,9 @@ class Renderer:
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
-        self.fragments: dict[Any, tuple[Any, Any]] = {}
-        """Rendered fragments that a caller keys itself (the plugin keeps each essay's header
-        across ``serve`` rebuilds here): emptied with the other caches."""
+        self.fragments: dict[Any, tuple[Any, Any, Any]] = {}
+        """What a caller keeps across ``serve`` rebuilds, keyed itself: (owner, inputs, value);
+        the plugin keeps each essay's header and references here. Emptied with the other caches."""
 
     def format_date(self, value: datetime | None) -> str:
         if value is None:
