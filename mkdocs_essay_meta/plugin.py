@@ -6,9 +6,10 @@ everything it shows lives in ``templates/essay-meta/`` and ``assets/``.
 
 from __future__ import annotations
 
-import os
 import html
+import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -23,7 +24,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -129,6 +130,10 @@ class EssayMetaConfig(base.Config):
 
 
 _NO_FRONT_MATTER: Mapping[str, Any] = MappingProxyType({})
+_TIMESTAMP_SLACK_NS = 2_000_000_000
+"""The coarsest modification-time resolution of a common file system (FAT: 2 s): a source
+changed since it was read has a different modification time only if it had not been changed
+this close to the read."""
 _T = TypeVar("_T")
 
 
@@ -164,11 +169,28 @@ class _PageFacts(NamedTuple):
     first_paragraph: str | None
 
 
+def _card_source(record: _Record) -> Any:
+    """What a listing card shows of a page, as a comparable value: the essay, when its front
+    matter gives the card's title and text; otherwise the page's source (a card then shows
+    the page's heading or first paragraph), which any edit changes. Not an essay: None."""
+    essay = record.essay
+    if essay is None:  # not read by MkDocs yet
+        return record.fingerprint
+    if not essay.is_essay:
+        return None
+    if essay.title and (essay.excerpt or essay.description):
+        return essay
+    return record.fingerprint
+
+
 class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
+        self._unchanged_stats: dict[str, tuple[int, int, int]] = {}
+        """While serving: each source's (mtime, size, inode) when it was read, for sources old
+        enough that a later change must show in them (see _stat_if_settled)."""
         self._options: ParseOptions | None = None
         self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._renderer: Renderer | None = None
@@ -177,6 +199,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._head_fields: frozenset[str] = frozenset()
         self._active = False
         self._serving = False
+        self._one_off = False
+        """MkDocs said (on_startup) this process builds once (``build``, ``gh-deploy``)."""
         self._now = datetime.now(timezone.utc)
         # Listings: kept across `serve` rebuilds (see the "listings" section below).
         self._page_facts: dict[str, _PageFacts] = {}
@@ -199,6 +223,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
+        self._one_off = not self._serving
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # The instance outlives one build (serve, or several sites in one process):
@@ -280,6 +305,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
+            self._unchanged_stats.pop(gone, None)
         if self._serving:
             self._forget_fragments_of_changed_pages()
         self._listings_on_files(files)
@@ -363,6 +389,24 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             output = self._set_head_tags(output, record.essay)
         return output
 
+    @event_priority(100)  # before the search plugin writes its index, the peak of a build's memory
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self._one_off:
+            return  # kept for the next rebuild (and by a program that builds without on_startup)
+        self._one_off = False  # MkDocs keeps this instance for the process: the promise was for one build
+        # Every page is written and no rebuild follows: let go of what was kept for the pages
+        # and listings before the search plugin writes its index.
+        self._records.clear()
+        self._page_facts.clear()
+        self._listed_state = None
+        self._entries = []
+        self._entry_html.clear()
+        self._references.clear()
+        self._renderer = None  # its compiled templates, badges and dates
+        self._render_citation = None
+        self._library = None
+        self._bibliography_files = BibliographyFiles()
+
     def _insert_header(self, output: str, essay: Essay, title: str | None, draft: str | None) -> str:
         marker = HEADER_WITH_TITLE_MARKER if title else HEADER_MARKER
         at = output.find(marker)
@@ -403,15 +447,30 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # -- helpers -------------------------------------------------------------------------
 
     def _read(self, file: File) -> _Record:
+        cached = self._records.get(file.src_uri)
+        stat = None
+        if self._serving:
+            # A source whose modification time, size and inode are those it had when it was
+            # read, long enough after its last change, is unchanged: not read again.
+            stat = self._stat_if_settled(file)
+            if cached is not None and stat is not None and self._unchanged_stats.get(file.src_uri) == stat:
+                return cached
+            if stat is None:
+                self._unchanged_stats.pop(file.src_uri, None)
+            else:
+                self._unchanged_stats[file.src_uri] = stat
         source = self._source(file)
         # Keyed on the text, not on size and mtime: a second save within the file system's
         # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both. Python's
         # string hash (64-bit SipHash, keyed per process) tells two versions apart at a
         # fraction of the cost of a cryptographic digest.
         fingerprint = (file.abs_src_path, hash(source))
-        cached = self._records.get(file.src_uri)
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
+        if cached is not None and self._serving:
+            # An edited page: parsed whole now, so on_files can tell whether what listings
+            # show of it changed (see _listing_state).
+            return self._read_whole(file, fingerprint, source)
         # MkDocs parses every page's front matter itself (page.meta): here only the lines that
         # decide whether the page is held back are read, and the essay is parsed from page.meta
         # once MkDocs has read the page. Held-back pages (MkDocs will not read them in a
@@ -425,6 +484,21 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 self._records[file.src_uri] = record
                 return record
         return self._read_whole(file, fingerprint, source)
+
+    @staticmethod
+    def _stat_if_settled(file: File) -> tuple[int, int, int] | None:
+        """The source's (mtime, size, inode), or None when it is not a file on disk or was
+        modified too recently for a later change to be sure to give it another mtime."""
+        if file.abs_src_path is None:
+            return None
+        now = time.time_ns()
+        try:
+            stat = os.stat(file.abs_src_path)
+        except OSError:
+            return None
+        if stat.st_mtime_ns >= now - _TIMESTAMP_SLACK_NS:
+            return None
+        return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
     @staticmethod
     def _source(file: File) -> str:
@@ -546,34 +620,36 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self._active:
             self._entries = self._collect_entries(files)
+            # Every page read by now: what the next rebuild's on_files compares with.
+            self._listed_state = self._listing_state(files)
         return None
 
     def _listings_on_files(self, files: Files) -> None:
-        """Note what listings show; when it changed, make pages hosting listings rebuild.
+        """When what listings show may have changed, make pages hosting listings rebuild.
 
         ``serve --dirty`` rebuilds only pages whose source is newer than their output:
         removing a host page's stale output makes MkDocs read and render it again.
         """
-        state: dict[str, Any] = {"featured": dict(self.config.featured), "labels": dict(self._labels)}
-        present: set[str] = set()
-        for file in files:
-            if not file.is_documentation_page():
-                continue
-            present.add(file.src_uri)
-            record = self._records.get(file.src_uri)
-            # Every page's source fingerprint: whether a page is an essay is known only once
-            # MkDocs has read it (on_page_markdown completes the record from page.meta).
-            if record is not None and not file.inclusion.is_excluded():
-                state[file.src_uri] = (record.fingerprint, file.url)
+        present = {file.src_uri for file in files if file.is_documentation_page()}
         self._listing_hosts &= present
         for gone in self._page_facts.keys() - present:
             del self._page_facts[gone]
-        if self._listed_state is not None and state != self._listed_state:
+        if self._listed_state is not None and self._listing_state(files) != self._listed_state:
             for uri in self._listing_hosts:
                 host = files.get_file_from_path(uri)
                 if host is not None and os.path.isfile(host.abs_dest_path):
                     os.remove(host.abs_dest_path)
-        self._listed_state = state
+
+    def _listing_state(self, files: Files) -> dict[str, Any]:
+        """What the listings are made from, comparable between builds: the options, and per
+        page its URL and what a card shows of it (see _card_source)."""
+        state: dict[str, Any] = {"featured": dict(self.config.featured), "labels": dict(self._labels)}
+        for file in files:
+            if file.is_documentation_page() and not file.inclusion.is_excluded():
+                record = self._records.get(file.src_uri)
+                if record is not None:
+                    state[file.src_uri] = (_card_source(record), file.url)
+        return state
 
     def _collect_entries(self, files: Files) -> list[Entry]:
         entries = []

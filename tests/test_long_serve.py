@@ -343,3 +343,84 @@ def test_dirty_rebuild_renders_only_the_edited_essay_and_the_listing_hosts(tmp_p
     assert rewritten == ["essays/e2/index.html", "index.html", "list/index.html"]
     assert "Edited text" in site.text("essays/e2/index.html")
     assert site.soup("essays/e3/index.html").select_one("li.essay-meta-ref") is not None
+
+
+def test_dirty_rebuild_leaves_listing_hosts_alone_when_cards_do_not_change(tmp_path: Path) -> None:
+    """An essay whose front matter gives its card's title and text: editing its body changes no
+    card, so the pages hosting listings are not rendered again; editing its title does."""
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    pages_ = {"index.md": "# Home\n", "list.md": "# All\n\n<!-- essay-meta:listing -->\n"}
+    pages_.update({f"essays/e{i}.md": described.format(i=i) for i in range(4)})
+    write_site(tmp_path, pages_)
+    server = Server(tmp_path)
+    server.build(dirty=True)
+    site_dir = tmp_path / "site"
+
+    def rewritten_by(text: str) -> list[str]:
+        before = {p: p.stat().st_mtime_ns for p in site_dir.rglob("index.html")}
+        edit(tmp_path / "docs/essays/e2.md", text)
+        server.build(dirty=True)
+        return sorted(str(p.relative_to(site_dir)) for p, mtime in before.items()
+                      if not p.exists() or p.stat().st_mtime_ns != mtime)
+
+    assert rewritten_by(described.format(i=2).replace("Text", "Edited text")) == ["essays/e2/index.html"]
+    assert rewritten_by(described.format(i=2).replace("title: Essay 2", "title: Renamed")) == [
+        "essays/e2/index.html", "index.html", "list/index.html"]
+    assert "Renamed" in (site_dir / "list/index.html").read_text(encoding="utf-8")
+
+
+def test_serve_rebuild_reads_only_sources_that_changed(server: Server, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """While serving, a source whose modification time, size and inode are unchanged since it
+    was read is not read again, unless it was modified too shortly before that read (within
+    the 2 s a file system's timestamps may round to) for a later change to be sure to show."""
+    from mkdocs_essay_meta.plugin import EssayMetaPlugin
+
+    docs = tmp_path / "docs"
+    old = (tmp_path / "docs/index.md").stat().st_mtime_ns - 10_000_000_000
+    for page in docs.rglob("*.md"):
+        os.utime(page, ns=(old, old))
+    read: list[str] = []
+    source = EssayMetaPlugin._source
+    monkeypatch.setattr(EssayMetaPlugin, "_source", staticmethod(
+        lambda file: read.append(file.src_uri) or source(file)))
+    server.build()
+    assert len(read) == ESSAYS + 1  # the first build reads every page
+    read.clear()
+    server.build()
+    assert read == []
+    fresh = docs / "essays/essay-003.md"
+    fresh.write_text(essay(3, status="finished"), encoding="utf-8")  # modified just now
+    server.build()
+    assert read == ["essays/essay-003.md"]
+    read.clear()
+    server.build()
+    assert read == ["essays/essay-003.md"]  # still too recent to trust its timestamp
+    os.utime(fresh, ns=(old, old))
+    read.clear()
+    server.build()
+    assert read == ["essays/essay-003.md"]  # its timestamp changed
+    read.clear()
+    site = server.build()
+    assert read == []
+    assert site.soup("essays/essay-003/index.html").select_one(".essay-meta-badge--status-finished") is not None
+
+
+def test_a_one_off_build_lets_go_of_its_records_before_search_writes_its_index(tmp_path: Path) -> None:
+    """``mkdocs build`` builds once: the essays, references and rendering caches the plugin
+    kept for listings and rebuilds are released in on_post_build, before the search plugin
+    writes its index (the peak of a build's memory); the site is complete all the same."""
+    write_site(tmp_path, pages(6), plugin={})
+    config = load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    plugin = config.plugins["essay-meta"]
+    held: list[int] = []
+    events = config.plugins.events["post_build"]
+    at = next(i for i, method in enumerate(events) if method.__self__ is config.plugins["search"])
+    write_index = events[at]
+    events[at] = lambda **kw: held.append(len(plugin._records)) or write_index(**kw)
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    assert held == [0] and plugin._renderer is None
+    site = Site(tmp_path, [])
+    assert site.soup("essays/essay-001/index.html").select_one("header.essay-meta") is not None
