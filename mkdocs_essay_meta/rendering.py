@@ -109,6 +109,45 @@ class InliningLoader(jinja2.FileSystemLoader):
         return _INCLUDE_RE.sub(paste, source)
 
 
+def _output_escaper() -> Callable[[Any], str] | None:
+    """``markupsafe.escape`` as a plain ``str``, for what a compiled template writes out
+    (``{{ ... }}``) and joins with the rest of its output: the same text, without wrapping
+    each piece in a ``Markup``, which MarkupSafe 3 does in Python and which cost more than
+    escaping it. ``None`` with MarkupSafe 2, whose ``escape`` is all C."""
+    escape_inner = getattr(markupsafe, "_escape_inner", None)  # MarkupSafe 3's C escaping of a str
+    if escape_inner is None:
+        return None
+
+    def escape_output(value: Any) -> str:
+        if type(value) is str:
+            return escape_inner(value)
+        if hasattr(value, "__html__"):
+            return value.__html__()
+        return escape_inner(str(value))
+
+    return escape_output
+
+
+_ESCAPE_OUTPUT = _output_escaper()
+
+
+class _Template(jinja2.Template):
+    """A compiled template whose output escaping is :func:`_output_escaper`'s.
+
+    Jinja's generated module imports ``escape`` and calls it only to escape output (constant
+    text is escaped when compiling); it is swapped there for the same text as a ``str``.
+    """
+
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: Any, globals: Any,
+                  uptodate: Callable[[], bool] | None = None) -> jinja2.Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__  # type: ignore[attr-defined]
+        if _ESCAPE_OUTPUT is not None and namespace.get("escape") is escape:
+            namespace["escape"] = _ESCAPE_OUTPUT
+        return template
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Jinja's per-user cache of compiled templates, keyed on each (inlined) source: compiling
     the partials costs about 50 ms per process, more than rendering a hundred headers."""
@@ -136,6 +175,7 @@ class Renderer:
             undefined=jinja2.ChainableUndefined,
             bytecode_cache=_bytecode_cache(),
         )
+        self.env.template_class = _Template
         # What babel.dates.format_date does, with the locale's pattern looked up once.
         self._date_pattern = parse_pattern(get_date_format(_DATE_FORMATS[date_format], locale=locale))
         self.env.filters["essay_date"] = self.format_date
