@@ -8,6 +8,7 @@ a user overrides any partial by dropping a file of the same name there.
 from __future__ import annotations
 
 import os
+import random
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import markupsafe
 from jinja2.runtime import new_context
 from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
@@ -189,6 +191,8 @@ class Renderer:
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
+        self._percentage_token = random.randrange(10**17, 10**18)
+        self._percentage_text = str(self._percentage_token)
         self.fragments: dict[Any, tuple[Any, Any, Any]] = {}
         """What a caller keeps across ``serve`` rebuilds, keyed itself: (owner, inputs, value);
         the plugin keeps each essay's header and references here. Emptied with the other caches."""
@@ -203,20 +207,28 @@ class Renderer:
         return text
 
     def badge(self, rating: Any, labels: Any, id_prefix: Any) -> Markup:
-        """The plugin's badge.html for one rating, rendered once per distinct rating.
+        """The plugin's badge.html for one rating, rendered once per scale, term and kind of
+        percentage (none, the term's default or the author's) in a build.
 
-        It is rendered with a token for ``id_prefix``, which each call replaces with its own
-        (escaped, as the template would): the badge is otherwise the same on every page.
-        Labels and scales are the same for every badge until :meth:`refresh` is told otherwise.
+        It is rendered with tokens for ``id_prefix`` and for a whole-number percentage, which
+        each call replaces with its own (the prefix escaped, as the template would; the
+        template only prints the percentage, which needs no escaping): the badge is otherwise
+        the same on every page. Labels and scales are the same for every badge until
+        :meth:`refresh` is told otherwise.
         """
-        template = self.template(_BADGE)
         if not isinstance(rating, Rating):
-            return Markup(self.render_compiled(template, {"rating": rating, "labels": labels, "id_prefix": id_prefix}))
-        key = (rating.scale.name, rating.term.key, rating.percentage, rating.percentage_is_default)
+            return Markup(self.render_compiled(self.template(_BADGE),
+                                               {"rating": rating, "labels": labels, "id_prefix": id_prefix}))
+        percentage = rating.percentage
+        whole = type(percentage) is int
+        key = (rating.scale.name, rating.term.key, rating.percentage_is_default, whole, None if whole else percentage)
         html = self._badges.get(key)
         if html is None:
+            shown = rating._replace(percentage=self._percentage_token) if whole else rating
             html = self._badges[key] = self.render_compiled(
-                template, {"rating": rating, "labels": labels, "id_prefix": self._id_token})
+                self.template(_BADGE), {"rating": shown, "labels": labels, "id_prefix": self._id_token})
+        if whole:
+            html = html.replace(self._percentage_text, str(percentage))
         prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"
         return Markup(html.replace(self._id_token, prefix))
 

@@ -20,7 +20,7 @@ from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, parse_locale
 from mkdocs_essay_meta.structure.frontmatter import count_key_lines, count_keys, read_fields, read_front_matter
-from mkdocs_essay_meta.structure.essay import parse_essay
+from mkdocs_essay_meta.structure.essay import Essay, parse_essay
 from mkdocs_essay_meta.structure.problems import Problems
 
 HEAD = frozenset({"draft", "publishdate", "date"})
@@ -203,6 +203,7 @@ def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> 
     fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
     slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
     slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
     assert "essay_meta_badge" in fast.env.loader.get_source(fast.env, "essay-meta/badges.html")[0]
     labels = labels_for("en", {})
     # Twice over: the second pass takes every badge from the cache; the prefixes differ.
@@ -211,6 +212,29 @@ def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> 
             assert (fast.render("badges.html", essay=e, labels=labels, id_prefix=prefix)
                     == slow.render("badges.html", essay=e, labels=labels, id_prefix=prefix))
     assert fast._badges  # the cache was used
+
+
+def test_badges_rendered_once_per_kind_of_percentage_are_the_same_for_every_percentage() -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from mkdocs_essay_meta.structure.essay import Rating
+    from mkdocs_essay_meta.structure.vocabulary import DEFAULT_SCALES
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
+    labels = labels_for("en", {})
+    for scale in DEFAULT_SCALES.values():
+        for term in scale.terms:
+            for percentage in (None, 0, 5, 50, 99, 100, 37.5):
+                for default in (False, True):
+                    rating = Rating(scale, term, percentage, default)
+                    essay = Essay(status=rating)
+                    for prefix in (None, "card-1"):
+                        assert (fast.render("badges.html", essay=essay, labels=labels, id_prefix=prefix)
+                                == slow.render("badges.html", essay=essay, labels=labels, id_prefix=prefix))
+    # One render per term and default-ness for no percentage, any whole number, and 37.5.
+    assert len(fast._badges) == 2 * 3 * sum(len(scale.terms) for scale in DEFAULT_SCALES.values())
 
 
 def test_citations_rendered_once_per_shape_are_the_same_as_rendered_each_time() -> None:
