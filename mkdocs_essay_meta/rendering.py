@@ -187,6 +187,7 @@ class Renderer:
         # or the inputs they are rendered with (labels, vocabularies) changed.
         self._dates: dict[date, str] = {}
         self._badges: dict[tuple[Any, ...], str] = {}
+        """badge.html for each kind of rating, as a %-format for its id prefix and percentage."""
         self._templates: dict[str, jinja2.Template] = {}
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
@@ -222,15 +223,15 @@ class Renderer:
         percentage = rating.percentage
         whole = type(percentage) is int
         key = (rating.scale.name, rating.term.key, rating.percentage_is_default, whole, None if whole else percentage)
-        html = self._badges.get(key)
-        if html is None:
+        text = self._badges.get(key)
+        if text is None:
             shown = rating._replace(percentage=self._percentage_token) if whole else rating
-            html = self._badges[key] = self.render_compiled(
-                self.template(_BADGE), {"rating": shown, "labels": labels, "id_prefix": self._id_token})
-        if whole:
-            html = html.replace(self._percentage_text, str(percentage))
+            html = self.render_compiled(self.template(_BADGE),
+                                        {"rating": shown, "labels": labels, "id_prefix": self._id_token})
+            text = self._badges[key] = (html.replace("%", "%%").replace(self._id_token, "%(id_prefix)s")
+                                        .replace(self._percentage_text, "%(percentage)s"))
         prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"
-        return Markup(html.replace(self._id_token, prefix))
+        return Markup(text % {"id_prefix": prefix, "percentage": percentage})
 
     def iso_date(self, value: datetime | None) -> str:
         return value.isoformat() if value else ""
