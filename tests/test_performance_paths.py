@@ -347,3 +347,21 @@ def test_header_is_rendered_once_and_no_marker_is_left(tmp_path: Path, theme: st
     essay_text = " ".join(d["text"] for d in docs if d["location"].startswith("essay/"))
     assert "Large Language Models" in essay_text
     assert "How finished the essay is" not in essay_text
+
+
+def test_ratings_kept_per_word_are_the_ratings_made_afresh() -> None:
+    from mkdocs_essay_meta.structure.essay import ParseOptions
+    values: list[object] = ["draft", "In Progress", "nonsense", "", 7, 11, True, 2.0, "8",
+                            {"value": "likely"}, {"value": "likely", "percentage": 40},
+                            {"value": "likely", "percentage": 0}, {"value": "likely", "percentage": 100},
+                            {"value": "likely", "percentage": 101}, {"value": "likely", "percentage": 40.4},
+                            {"value": "likely", "percentage": None}, {"value": "nonsense", "percentage": 40},
+                            {"value": 3, "percentage": 40}, {"value": "draft", "other": 1}, {"percentage": 40}]
+    kept = ParseOptions()
+    for _ in range(2):  # the second time, from what was kept
+        for value in values:
+            meta = {"status": value, "certainty": value, "importance": value}
+            fresh_essay, fresh_problems = parse_essay(meta, ParseOptions())
+            kept_essay, kept_problems = parse_essay(meta, kept)
+            assert kept_essay == fresh_essay
+            assert kept_problems == fresh_problems
