@@ -377,7 +377,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if at < 0:
             return output  # the theme does not show page.content
         header = self._kept(("header", id(essay)), essay, (title, draft), lambda: self._header(essay, title, draft))
-        return output[:at] + header + output[at + len(marker):]
+        return output.replace(marker, header, 1)  # one copy of the page, not three (slices, then their sum)
 
     def _header(self, essay: Essay, title: str | None, draft: str | None) -> str:
         """The essay's header, rendered in a row with the headers of the essays whose pages come
