@@ -177,6 +177,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """Headers rendered ahead of their pages (see _header), by the id of their essay."""
         self._essay_order: dict[int, int] = {}
         """The position of each essay in self._records (the order MkDocs writes the pages in)."""
+        self._ahead_until = 0
+        """The position after the last essay whose header was rendered ahead."""
         self._renderer: Renderer | None = None
         self._labels = Labels()
         self._is_material = False
@@ -234,6 +236,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._pending_headers.clear()
         self._headers_ahead.clear()
         self._essay_order.clear()
+        self._ahead_until = 0
         self._pending_listings.clear()
         # The front-matter keys (with their aliases) that decide whether a page is held back.
         self._head_fields = frozenset({"draft", "publishdate"} | {
@@ -394,19 +397,23 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return ahead[1]
         header = self._renderer.header(essay, title=title, labels=self._labels, draft=draft,
                                        show_notice=self.config.incomplete_notice)
-        if ahead is None and not self._serving:  # (serve keeps the headers of unchanged pages)
+        if not self._serving:  # (serve keeps the headers of unchanged pages)
             self._render_headers_ahead(essay)
         return header
 
     def _render_headers_ahead(self, essay: Essay) -> None:
-        """Render the headers of the essays after ``essay``, as their pages will ask for them."""
+        """Render the headers of the essays after ``essay``, as their pages will ask for them,
+        unless ``essay`` is among those already rendered ahead (its header was not: a page
+        without a title of its own, or one starting with its own h1)."""
         assert self._renderer is not None
-        records = list(self._records.values())
         if id(essay) not in self._essay_order:
-            self._essay_order = {id(record.essay): i for i, record in enumerate(records)}
-        start = self._essay_order.get(id(essay), len(records)) + 1
+            self._essay_order = {id(record.essay): i for i, record in enumerate(self._records.values())}
+        position = self._essay_order.get(id(essay))
+        if position is None or position < self._ahead_until:
+            return
         self._headers_ahead.clear()  # those no page asked for (a theme without page.content)
-        for record in records[start:start + _HEADERS_AHEAD]:
+        self._ahead_until = position + 1 + _HEADERS_AHEAD
+        for record in list(self._records.values())[position + 1:self._ahead_until]:
             upcoming = record.essay
             if (upcoming is None or not upcoming.is_essay or not upcoming.title
                     or self._is_held_back(record.draft, record.published)):

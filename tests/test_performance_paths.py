@@ -365,3 +365,43 @@ def test_ratings_kept_per_word_are_the_ratings_made_afresh() -> None:
             kept_essay, kept_problems = parse_essay(meta, kept)
             assert kept_essay == fresh_essay
             assert kept_problems == fresh_problems
+
+
+def test_headers_rendered_ahead_of_their_pages_are_the_headers_each_page_asks_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    from mkdocs_essay_meta import plugin
+    pages = {"index.md": "# Home\n"}
+    for n in range(45):  # more than one batch; pages of every kind in between
+        kind = n % 5
+        if kind == 0:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: notes\ncertainty: {{value: likely, percentage: {n}}}")
+        elif kind == 1:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: draft", body=f"# Own heading {n}\n\nText.\n")
+        elif kind == 2:
+            pages[f"e{n:02}.md"] = essay(f"status: finished\nimportance: {n % 11}")  # title from the file name
+        elif kind == 3:
+            pages[f"e{n:02}.md"] = essay(f"title: Draft {n}\ndraft: true\nstatus: notes")
+        else:
+            pages[f"e{n:02}.md"] = essay(f"title: Plain page {n}")  # no essay
+    header_re = re.compile(r'<header class="essay-meta">.*?</header>', re.DOTALL)
+
+    def headers(root: Path) -> dict[str, list[str]]:
+        site = build_site(root, pages)
+        return {name: header_re.findall(site.text(f"{name[:-3]}/index.html"))
+                for name in pages if name != "index.md" and site.exists(f"{name[:-3]}/index.html")}
+
+    from mkdocs_essay_meta.rendering import Renderer as Rendering
+    renders: list[object] = []
+    render = Rendering.header
+    monkeypatch.setattr(Rendering, "header", lambda self, essay, **kw: renders.append(essay) or render(self, essay, **kw))
+    ahead = headers(tmp_path / "ahead")
+    # Each essay with its own title once (ahead of its page, but the first); those starting
+    # with their own h1 once more for their page; those without a title only for their page.
+    assert len(renders) == 9 + 9 * 2 + 9
+    renders.clear()
+    monkeypatch.setattr(plugin, "_HEADERS_AHEAD", 0)
+    alone = headers(tmp_path / "alone")
+    assert len(renders) == 27
+    assert ahead == alone
+    assert sum(1 for found in ahead.values() if found) == 27  # every essay but the drafts
