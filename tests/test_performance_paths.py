@@ -387,9 +387,16 @@ def test_headers_rendered_ahead_of_their_pages_are_the_headers_each_page_asks_fo
     header_re = re.compile(r'<header class="essay-meta">.*?</header>', re.DOTALL)
 
     def headers(root: Path) -> dict[str, list[str]]:
-        site = build_site(root, pages)
-        return {name: header_re.findall(site.text(f"{name[:-3]}/index.html"))
-                for name in pages if name != "index.md" and site.exists(f"{name[:-3]}/index.html")}
+        from conftest import write_site
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        config = load_config(str(write_site(root, pages)), site_dir=str(root / "site"))
+        # As `mkdocs build` does (the plugin instance may be one an earlier test served with).
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+        site = root / "site"
+        return {name: header_re.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
+                for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
 
     from mkdocs_essay_meta.rendering import Renderer as Rendering
     renders: list[object] = []
