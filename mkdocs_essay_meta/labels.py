@@ -85,9 +85,16 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
 class Labels(dict[str, str]):
     """The labels of one build: a dict whose words templates also read as ``labels.name``.
 
-    Jinja reads ``labels.published`` by trying the attribute first: on a plain dict that
-    fails, with an exception, on every use in every partial, before the key is tried.
+    Jinja reads ``labels.published`` by trying the attribute first. Each word is also an
+    attribute of the instance, set when it is made (so make it whole, as :func:`labels_for`
+    does): a class ``__getattr__`` alone is reached only after a failed lookup, about ten
+    times slower, on every use in every partial. Words named like a dict method (``items``)
+    stay methods, as attributes; templates read those as ``labels["items"]``.
     """
+
+    def __init__(self, words: Mapping[str, str] | None = None) -> None:
+        super().__init__(words or {})
+        self.__dict__.update((name, word) for name, word in self.items() if not hasattr(Labels, name))
 
     def __getattr__(self, name: str) -> str:
         try:
@@ -98,9 +105,9 @@ class Labels(dict[str, str]):
 
 def labels_for(language: str, overrides: Mapping[str, str] | None = None) -> Labels:
     """English, then the language's translation, then the user's own words."""
-    labels = Labels(ENGLISH)
+    words = dict(ENGLISH)
     base = language.replace("_", "-").split("-")[0].lower()
-    labels.update(TRANSLATIONS.get(base, {}))
+    words.update(TRANSLATIONS.get(base, {}))
     if overrides:
-        labels.update({str(k): str(v) for k, v in overrides.items()})
-    return labels
+        words.update({str(k): str(v) for k, v in overrides.items()})
+    return Labels(words)

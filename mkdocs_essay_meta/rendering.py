@@ -8,6 +8,7 @@ a user overrides any partial by dropping a file of the same name there.
 from __future__ import annotations
 
 import os
+import random
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import markupsafe
 from jinja2.runtime import new_context
 from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
@@ -109,6 +111,45 @@ class InliningLoader(jinja2.FileSystemLoader):
         return _INCLUDE_RE.sub(paste, source)
 
 
+def _output_escaper() -> Callable[[Any], str] | None:
+    """``markupsafe.escape`` as a plain ``str``, for what a compiled template writes out
+    (``{{ ... }}``) and joins with the rest of its output: the same text, without wrapping
+    each piece in a ``Markup``, which MarkupSafe 3 does in Python and which cost more than
+    escaping it. ``None`` with MarkupSafe 2, whose ``escape`` is all C."""
+    escape_inner = getattr(markupsafe, "_escape_inner", None)  # MarkupSafe 3's C escaping of a str
+    if escape_inner is None:
+        return None
+
+    def escape_output(value: Any) -> str:
+        if type(value) is str:
+            return escape_inner(value)
+        if hasattr(value, "__html__"):
+            return value.__html__()
+        return escape_inner(str(value))
+
+    return escape_output
+
+
+_ESCAPE_OUTPUT = _output_escaper()
+
+
+class _Template(jinja2.Template):
+    """A compiled template whose output escaping is :func:`_output_escaper`'s.
+
+    Jinja's generated module imports ``escape`` and calls it only to escape output (constant
+    text is escaped when compiling); it is swapped there for the same text as a ``str``.
+    """
+
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: Any, globals: Any,
+                  uptodate: Callable[[], bool] | None = None) -> jinja2.Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__  # type: ignore[attr-defined]
+        if _ESCAPE_OUTPUT is not None and namespace.get("escape") is escape:
+            namespace["escape"] = _ESCAPE_OUTPUT
+        return template
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Jinja's per-user cache of compiled templates, keyed on each (inlined) source: compiling
     the partials costs about 50 ms per process, more than rendering a hundred headers."""
@@ -136,6 +177,7 @@ class Renderer:
             undefined=jinja2.ChainableUndefined,
             bytecode_cache=_bytecode_cache(),
         )
+        self.env.template_class = _Template
         # What babel.dates.format_date does, with the locale's pattern looked up once.
         self._date_pattern = parse_pattern(get_date_format(_DATE_FORMATS[date_format], locale=locale))
         self.env.filters["essay_date"] = self.format_date
@@ -145,10 +187,13 @@ class Renderer:
         # or the inputs they are rendered with (labels, vocabularies) changed.
         self._dates: dict[date, str] = {}
         self._badges: dict[tuple[Any, ...], str] = {}
+        """badge.html for each kind of rating, as a %-format for its id prefix and percentage."""
         self._templates: dict[str, jinja2.Template] = {}
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
+        self._percentage_token = random.randrange(10**17, 10**18)
+        self._percentage_text = str(self._percentage_token)
         self.fragments: dict[Any, tuple[Any, Any, Any]] = {}
         """What a caller keeps across ``serve`` rebuilds, keyed itself: (owner, inputs, value);
         the plugin keeps each essay's header and references here. Emptied with the other caches."""
@@ -163,22 +208,30 @@ class Renderer:
         return text
 
     def badge(self, rating: Any, labels: Any, id_prefix: Any) -> Markup:
-        """The plugin's badge.html for one rating, rendered once per distinct rating.
+        """The plugin's badge.html for one rating, rendered once per scale, term and kind of
+        percentage (none, the term's default or the author's) in a build.
 
-        It is rendered with a token for ``id_prefix``, which each call replaces with its own
-        (escaped, as the template would): the badge is otherwise the same on every page.
-        Labels and scales are the same for every badge until :meth:`refresh` is told otherwise.
+        It is rendered with tokens for ``id_prefix`` and for a whole-number percentage, which
+        each call replaces with its own (the prefix escaped, as the template would; the
+        template only prints the percentage, which needs no escaping): the badge is otherwise
+        the same on every page. Labels and scales are the same for every badge until
+        :meth:`refresh` is told otherwise.
         """
-        template = self.template(_BADGE)
         if not isinstance(rating, Rating):
-            return Markup(self.render_compiled(template, {"rating": rating, "labels": labels, "id_prefix": id_prefix}))
-        key = (rating.scale.name, rating.term.key, rating.percentage, rating.percentage_is_default)
-        html = self._badges.get(key)
-        if html is None:
-            html = self._badges[key] = self.render_compiled(
-                template, {"rating": rating, "labels": labels, "id_prefix": self._id_token})
+            return Markup(self.render_compiled(self.template(_BADGE),
+                                               {"rating": rating, "labels": labels, "id_prefix": id_prefix}))
+        percentage = rating.percentage
+        whole = type(percentage) is int
+        key = (rating.scale.name, rating.term.key, rating.percentage_is_default, whole, None if whole else percentage)
+        text = self._badges.get(key)
+        if text is None:
+            shown = rating._replace(percentage=self._percentage_token) if whole else rating
+            html = self.render_compiled(self.template(_BADGE),
+                                        {"rating": shown, "labels": labels, "id_prefix": self._id_token})
+            text = self._badges[key] = (html.replace("%", "%%").replace(self._id_token, "%(id_prefix)s")
+                                        .replace(self._percentage_text, "%(percentage)s"))
         prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"
-        return Markup(html.replace(self._id_token, prefix))
+        return Markup(text % {"id_prefix": prefix, "percentage": percentage})
 
     def iso_date(self, value: datetime | None) -> str:
         return value.isoformat() if value else ""

@@ -20,7 +20,7 @@ from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, parse_locale
 from mkdocs_essay_meta.structure.frontmatter import count_key_lines, count_keys, read_fields, read_front_matter
-from mkdocs_essay_meta.structure.essay import parse_essay
+from mkdocs_essay_meta.structure.essay import Essay, parse_essay
 from mkdocs_essay_meta.structure.problems import Problems
 
 HEAD = frozenset({"draft", "publishdate", "date"})
@@ -188,6 +188,7 @@ def test_inlined_partials_render_exactly_as_includes() -> None:
     fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
     slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
     slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
     assert "include" in slow.env.loader.get_source(slow.env, "essay-meta/header.html")[0]
     assert "include" not in fast.env.loader.get_source(fast.env, "essay-meta/header.html")[0]
     labels = labels_for("en", {})
@@ -202,6 +203,7 @@ def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> 
     fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
     slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
     slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
     assert "essay_meta_badge" in fast.env.loader.get_source(fast.env, "essay-meta/badges.html")[0]
     labels = labels_for("en", {})
     # Twice over: the second pass takes every badge from the cache; the prefixes differ.
@@ -210,6 +212,29 @@ def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> 
             assert (fast.render("badges.html", essay=e, labels=labels, id_prefix=prefix)
                     == slow.render("badges.html", essay=e, labels=labels, id_prefix=prefix))
     assert fast._badges  # the cache was used
+
+
+def test_badges_rendered_once_per_kind_of_percentage_are_the_same_for_every_percentage() -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from mkdocs_essay_meta.structure.essay import Rating
+    from mkdocs_essay_meta.structure.vocabulary import DEFAULT_SCALES
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
+    labels = labels_for("en", {})
+    for scale in DEFAULT_SCALES.values():
+        for term in scale.terms:
+            for percentage in (None, 0, 5, 50, 99, 100, 37.5):
+                for default in (False, True):
+                    rating = Rating(scale, term, percentage, default)
+                    essay = Essay(status=rating)
+                    for prefix in (None, "card-1"):
+                        assert (fast.render("badges.html", essay=essay, labels=labels, id_prefix=prefix)
+                                == slow.render("badges.html", essay=essay, labels=labels, id_prefix=prefix))
+    # One render per term and default-ness for no percentage, any whole number, and 37.5.
+    assert len(fast._badges) == 2 * 3 * sum(len(scale.terms) for scale in DEFAULT_SCALES.values())
 
 
 def test_citations_rendered_once_per_shape_are_the_same_as_rendered_each_time() -> None:
@@ -322,3 +347,68 @@ def test_header_is_rendered_once_and_no_marker_is_left(tmp_path: Path, theme: st
     essay_text = " ".join(d["text"] for d in docs if d["location"].startswith("essay/"))
     assert "Large Language Models" in essay_text
     assert "How finished the essay is" not in essay_text
+
+
+def test_ratings_kept_per_word_are_the_ratings_made_afresh() -> None:
+    from mkdocs_essay_meta.structure.essay import ParseOptions
+    values: list[object] = ["draft", "In Progress", "nonsense", "", 7, 11, True, 2.0, "8",
+                            {"value": "likely"}, {"value": "likely", "percentage": 40},
+                            {"value": "likely", "percentage": 0}, {"value": "likely", "percentage": 100},
+                            {"value": "likely", "percentage": 101}, {"value": "likely", "percentage": 40.4},
+                            {"value": "likely", "percentage": None}, {"value": "nonsense", "percentage": 40},
+                            {"value": 3, "percentage": 40}, {"value": "draft", "other": 1}, {"percentage": 40}]
+    kept = ParseOptions()
+    for _ in range(2):  # the second time, from what was kept
+        for value in values:
+            meta = {"status": value, "certainty": value, "importance": value}
+            fresh_essay, fresh_problems = parse_essay(meta, ParseOptions())
+            kept_essay, kept_problems = parse_essay(meta, kept)
+            assert kept_essay == fresh_essay
+            assert kept_problems == fresh_problems
+
+
+def test_headers_rendered_ahead_of_their_pages_are_the_headers_each_page_asks_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    from mkdocs_essay_meta import plugin
+    pages = {"index.md": "# Home\n"}
+    for n in range(45):  # more than one batch; pages of every kind in between
+        kind = n % 5
+        if kind == 0:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: notes\ncertainty: {{value: likely, percentage: {n}}}")
+        elif kind == 1:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: draft", body=f"# Own heading {n}\n\nText.\n")
+        elif kind == 2:
+            pages[f"e{n:02}.md"] = essay(f"status: finished\nimportance: {n % 11}")  # title from the file name
+        elif kind == 3:
+            pages[f"e{n:02}.md"] = essay(f"title: Draft {n}\ndraft: true\nstatus: notes")
+        else:
+            pages[f"e{n:02}.md"] = essay(f"title: Plain page {n}")  # no essay
+    header_re = re.compile(r'<header class="essay-meta">.*?</header>', re.DOTALL)
+
+    def headers(root: Path) -> dict[str, list[str]]:
+        from conftest import write_site
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        config = load_config(str(write_site(root, pages)), site_dir=str(root / "site"))
+        # As `mkdocs build` does (the plugin instance may be one an earlier test served with).
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+        site = root / "site"
+        return {name: header_re.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
+                for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
+
+    from mkdocs_essay_meta.rendering import Renderer as Rendering
+    renders: list[object] = []
+    render = Rendering.header
+    monkeypatch.setattr(Rendering, "header", lambda self, essay, **kw: renders.append(essay) or render(self, essay, **kw))
+    ahead = headers(tmp_path / "ahead")
+    # Each essay with its own title once (ahead of its page, but the first); those starting
+    # with their own h1 once more for their page; those without a title only for their page.
+    assert len(renders) == 9 + 9 * 2 + 9
+    renders.clear()
+    monkeypatch.setattr(plugin, "_HEADERS_AHEAD", 0)
+    alone = headers(tmp_path / "alone")
+    assert len(renders) == 27
+    assert ahead == alone
+    assert sum(1 for found in ahead.values() if found) == 27  # every essay but the drafts

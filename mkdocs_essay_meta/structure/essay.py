@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
-from typing import Any
+from datetime import date, datetime, timezone, tzinfo
+from typing import Any, NamedTuple, TypeGuard
 
 from . import dates
 from .bibliography import Reference, parse_bibliography
@@ -30,8 +30,7 @@ _TRUE = frozenset({"true", "yes", "on", "1"})
 _BOOLEAN_WORDS = _TRUE | {"false", "no", "off", "0"}
 
 
-@dataclass(frozen=True, slots=True)
-class Rating:
+class Rating(NamedTuple):
     """A value on one scale: the term, and the percentage to show (if any)."""
 
     scale: Scale
@@ -63,11 +62,14 @@ class ParseOptions:
     """Status ids another tool owns (Material's ``extra.status``): accepted, not rated."""
     known_ratings: dict[tuple[Any, ...], Rating] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-    """The rating of each plain word or number already rated (essays repeat the same few)."""
+    """The rating of each plain word or number already rated (essays repeat the same few;
+    see _known_rating)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Essay:
+class Essay(NamedTuple):
+    """An essay's front matter, parsed (a named tuple: one is made for every page of every
+    build, and a tuple is several times cheaper to make than a frozen dataclass)."""
+
     title: str | None = None
     meta_title: str | None = None
     description: str | None = None
@@ -88,7 +90,8 @@ class Essay:
 
     @property
     def ratings(self) -> tuple[Rating, ...]:
-        return tuple(r for r in (self.status, self.certainty, self.importance) if r)
+        """The ratings given, in the order status, certainty, importance."""
+        return tuple(filter(None, (self.status, self.certainty, self.importance)))
 
 
 def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], problems: Problems) -> Mapping[str, Any]:
@@ -104,6 +107,16 @@ def _resolve_aliases(meta: Mapping[str, Any], aliases: Mapping[str, str], proble
             continue
         values[target] = meta[alias]
     return values
+
+
+_NOT_MAPPINGS = frozenset({str, int, float, bool, type(None), date, datetime, list})
+"""What front-matter values usually are: none of them a mapping (see _is_mapping)."""
+
+
+def _is_mapping(value: Any) -> TypeGuard[Mapping[Any, Any]]:
+    """``isinstance(value, Mapping)``, without the abstract class's check (a Python call) for
+    the values front matter usually holds."""
+    return type(value) is dict or (type(value) not in _NOT_MAPPINGS and isinstance(value, Mapping))
 
 
 def _string(name: str, value: Any, problems: Problems) -> str | None:
@@ -170,28 +183,31 @@ def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) ->
     """A rating from ``word``, ``8`` or ``{value: word, percentage: 60}``."""
     if value is None:
         return None
-    key = _rating_key(name, value)
-    if key is None:
-        return _rate(name, value, options, problems)
+    if type(value) is str or type(value) is int:
+        return _known_rating((name, value), value, options, problems)
+    if type(value) is dict and value.keys() <= {"value", "percentage"}:
+        word, percentage = value.get("value"), value.get("percentage")
+        if type(word) is str or type(word) is int:
+            if percentage is None:
+                return _known_rating((name, word, None), value, options, problems)
+            if type(percentage) is int and 0 <= percentage <= 100:
+                # The word's rating, with the author's percentage (authors vary it).
+                rating = _known_rating((name, word, None), {"value": word}, options, problems)
+                return None if rating is None else Rating(rating.scale, rating.term, percentage)
+    return _rate(name, value, options, problems)
+
+
+def _known_rating(key: tuple[Any, ...], value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
+    """The rating of ``value``, a plain word, number or ``{value: word}``, kept under ``key``
+    (its field and word) when rated without a problem: the same every time."""
     known = options.known_ratings.get(key)
     if known is not None:
         return known
     reported = len(problems)
-    rating = _rate(name, value, options, problems)
+    rating = _rate(key[0], value, options, problems)
     if rating is not None and len(problems) == reported and len(options.known_ratings) < _RATING_MEMO_SIZE:
-        options.known_ratings[key] = rating  # rated without a problem: the same every time
+        options.known_ratings[key] = rating
     return rating
-
-
-def _rating_key(name: str, value: Any) -> tuple[Any, ...] | None:
-    """What a rating is memoized under: its word or number (and percentage), if plain."""
-    if type(value) is str or type(value) is int:
-        return (name, value)
-    if type(value) is dict and value.keys() <= {"value", "percentage"}:
-        word, percentage = value.get("value"), value.get("percentage")
-        if (type(word) is str or type(word) is int) and (percentage is None or type(percentage) is int):
-            return (name, word, percentage)
-    return None
 
 
 def _rate(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
@@ -200,7 +216,7 @@ def _rate(name: str, value: Any, options: ParseOptions, problems: Problems) -> R
     scale = options.scales[name]
     explicit: Any = None
     has_explicit = False
-    if isinstance(value, Mapping):
+    if _is_mapping(value):
         for key in value:
             if key not in ("value", "percentage"):
                 problems.add(f"{name}.{key}", value[key], "only 'value' and 'percentage' in the mapping")
@@ -258,7 +274,7 @@ def _dates(values: Mapping[str, Any], options: ParseOptions,
     """Publication and update dates."""
     published = values.get("publishdate")
     updated = values.get("lastmod")
-    if isinstance(published, Mapping):  # Material blog: date: {created: ..., updated: ...}
+    if _is_mapping(published):  # Material blog: date: {created: ..., updated: ...}
         if "created" not in published:
             problems.add("publishdate", published, "a date, or a mapping with created (and updated)")
         updated = updated if updated is not None else published.get("updated")
