@@ -232,9 +232,10 @@ class CodeRegions:
                 if start <= position:
                     return True
                 break
-        if self._markdown.startswith("[", position) and self._plainly_outside_code(position):
-            return False
         if self._spans is None:
+            # Once the whole source is scanned, a look at the text around is no longer cheaper.
+            if self._markdown.startswith("[", position) and self._plainly_outside_code(position):
+                return False
             self._spans = _all_code(self._markdown, self._fenced)
             furthest = 0
             for _, end in self._spans:
@@ -317,7 +318,7 @@ def _scan(markdown: str) -> tuple[list[Citation], CodeRegions | None]:
             continue
         text = m.group(1)
         keys = tuple(_KEY_SPLIT_RE.split(text[1:])) if ";" in text else (text[1:],)
-        found.append(Citation(start, m.end(), keys))
+        found.append(_new_citation((start, m.end(), keys)))
     return found, regions
 
 
@@ -352,6 +353,11 @@ class CitedItem(NamedTuple):
     key: str
     entry: NumberedReference | None
     citation_id: str | None
+
+
+# A named tuple's own constructor is Python code; tuple.__new__ makes the same object in C.
+_new_citation = functools.partial(tuple.__new__, Citation)
+_new_cited_item = functools.partial(tuple.__new__, CitedItem)
 
 
 @dataclass
@@ -427,7 +433,7 @@ def number_references(
                 found = lookup(key)
                 if found is None:
                     unknown.setdefault(key)
-                    items.append(CitedItem(key, None, None))
+                    items.append(_new_cited_item((key, None, None)))
                     continue
                 index = by_key[key] = len(listed)
                 listed.append(found)
@@ -437,7 +443,7 @@ def number_references(
             citation_ids = entry.citation_ids
             citation_id = f"essay-meta-cite-{entry.number}-{len(citation_ids) + 1}"
             citation_ids.append(citation_id)
-            items.append(CitedItem(key, entry, citation_id))
+            items.append(_new_cited_item((key, entry, citation_id)))
         out.append(markdown[at:start])
         html = render_citation(items)
         if token is None or _in_heading(markdown, start, end):
