@@ -193,6 +193,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._pending_listings: dict[str, list[tuple[str, ListingSpec, str, int, bool]]] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
+        self._nests_toc_under_title = False
+        """Whether the theme is readthedocs (see _nest_toc_under_title): known once per build."""
         self._citation_token = new_citation_token()
         """Stands for each citation in a page's Markdown until its HTML is put in (on_page_content);
         unique to this instance, as the placeholder below."""
@@ -324,7 +326,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return None
         references = self._references.pop(page.file.src_uri, None)
         if references is not None:
-            if references.entries and config.theme.name == "readthedocs":
+            if references.entries and self._nests_toc_under_title:
                 self._nest_toc_under_title(page)
             html = self._place_references(html, page, references)
         self._remember_page_facts(html, page)
@@ -696,6 +698,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._pending_references.clear()
         self._entry_html.clear()  # labels or templates may have changed
         self._render_citation = None
+        self._nests_toc_under_title = config.theme.name == "readthedocs"
 
     def _citation_renderer(self) -> Callable[[list[CitedItem]], str]:
         """citation.html's ``citation`` macro (loaded once per build), else the template itself.
