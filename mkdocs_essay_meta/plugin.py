@@ -43,6 +43,7 @@ from .structure.citations import (
     append_section,
     fill_citations,
     mentions_citation,
+    new_citation_token,
     number_references,
     render_once_per_shape,
 )
@@ -224,9 +225,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._pending_listings: dict[str, list[tuple[str, ListingSpec, str, int, bool]]] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
+        self._nests_toc_under_title = False
+        """Whether the theme is readthedocs (see _nest_toc_under_title): known once per build."""
+        self._citation_token = new_citation_token()
+        """Stands for each citation in a page's Markdown until its HTML is put in (on_page_content);
+        unique to this instance, as the placeholder below."""
         self._placeholder = "essaymetabibliography" + uuid.uuid4().hex
-        """Stands for the references list (and, with "cite", each citation) in a page's Markdown
-        until its HTML exists; unique to this instance, so Markdown kept across rebuilds holds it."""
+        """Stands for the references list in a page's Markdown until its HTML exists; unique to
+        this instance, so Markdown kept across rebuilds holds it."""
 
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -357,7 +363,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return None
         references = self._references.pop(page.file.src_uri, None)
         if references is not None:
-            if config.theme.name == "readthedocs" and references.entries:
+            if references.entries and self._nests_toc_under_title:
                 self._nest_toc_under_title(page)
             html = self._place_references(html, page, references)
         self._remember_page_facts(html, page)
@@ -821,6 +827,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._pending_references.clear()
         self._entry_html.clear()  # labels or templates may have changed
         self._render_citation = None
+        self._nests_toc_under_title = config.theme.name == "readthedocs"
 
     def _citation_renderer(self) -> Callable[[list[CitedItem]], str]:
         """citation.html's ``citation`` macro (loaded once per build), else the template itself.
@@ -877,7 +884,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """The page's numbered references, and its Markdown with citation tokens and the heading."""
         render_citation = self._citation_renderer()
         found = number_references(essay.bibliography, markdown, self._lookup,
-                                  render_citation if can_cite else None, token=self._placeholder + "cite")
+                                  render_citation if can_cite else None, token=self._citation_token)
         if self._library is not None:
             for problem in self._library.take_problems():
                 log.warning(problem)
@@ -901,13 +908,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _place_references(self, html_text: str, page: Page, references: PageReferences) -> str:
         """Fill in the citations; mark where the list goes (rendered in on_post_page)."""
-        html_text = fill_citations(html_text, self._placeholder + "cite", references.inline_html)
+        html_text = fill_citations(html_text, self._citation_token, references.inline_html)
         if not references.entries:
             return html_text
         self._pending_references[page.file.src_uri] = references.entries
+        # The placeholder is in the page once, near its end: looked for from there, and once.
         paragraph = f"<p>{self._placeholder}</p>"
-        if paragraph in html_text:
-            return html_text.replace(paragraph, REFERENCES_MARKER, 1)
+        at = html_text.rfind(paragraph)
+        if at >= 0:
+            return html_text[:at] + REFERENCES_MARKER + html_text[at + len(paragraph):]
         return html_text.replace(self._placeholder, REFERENCES_MARKER, 1)
 
     def _insert_references(self, output: str, page: Page, entries: list[NumberedReference]) -> str:

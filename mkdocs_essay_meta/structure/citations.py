@@ -24,6 +24,8 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import secrets
+import string
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -225,11 +227,15 @@ class CodeRegions:
         self._furthest_ends: list[int] = []  # for each span, the furthest end of it and those before
 
     def contains(self, position: int) -> bool:
-        if self._fenced and any(start <= position < end for start, end in self._fenced):
-            return True
-        if self._markdown.startswith("[", position) and self._plainly_outside_code(position):
-            return False
+        for start, end in self._fenced:  # in order, apart
+            if position < end:
+                if start <= position:
+                    return True
+                break
         if self._spans is None:
+            # Once the whole source is scanned, a look at the text around is no longer cheaper.
+            if self._markdown.startswith("[", position) and self._plainly_outside_code(position):
+                return False
             self._spans = _all_code(self._markdown, self._fenced)
             furthest = 0
             for _, end in self._spans:
@@ -312,25 +318,33 @@ def _scan(markdown: str) -> tuple[list[Citation], CodeRegions | None]:
             continue
         text = m.group(1)
         keys = tuple(_KEY_SPLIT_RE.split(text[1:])) if ";" in text else (text[1:],)
-        found.append(Citation(start, m.end(), keys))
+        found.append(_new_citation((start, m.end(), keys)))
     return found, regions
 
 
 # -- numbering -----------------------------------------------------------------------------
 
-@dataclass
+@dataclass(init=False, slots=True)
 class NumberedReference:
-    """An entry of a page's reference list, with its number and where it was cited."""
+    """An entry of a page's reference list, with its number and where it was cited.
+
+    (Slots and a written ``__init__``: several are made for every page, and kept until the
+    page is written.)
+    """
 
     number: int
     reference: Reference
-    citation_ids: list[str] = field(default_factory=list)
+    citation_ids: list[str]
     """The ids of the citations that point here, in order (for back links)."""
-    anchor: str = ""
+    anchor: str
     """The id of the entry's list item (``essay-meta-ref-3``)."""
 
-    def __post_init__(self) -> None:
-        self.anchor = self.anchor or f"essay-meta-ref-{self.number}"
+    def __init__(self, number: int, reference: Reference, citation_ids: list[str] | None = None,
+                 anchor: str = "") -> None:
+        self.number = number
+        self.reference = reference
+        self.citation_ids = [] if citation_ids is None else citation_ids
+        self.anchor = anchor or f"essay-meta-ref-{number}"
 
 
 class CitedItem(NamedTuple):
@@ -339,6 +353,11 @@ class CitedItem(NamedTuple):
     key: str
     entry: NumberedReference | None
     citation_id: str | None
+
+
+# A named tuple's own constructor is Python code; tuple.__new__ makes the same object in C.
+_new_citation = functools.partial(tuple.__new__, Citation)
+_new_cited_item = functools.partial(tuple.__new__, CitedItem)
 
 
 @dataclass
@@ -384,8 +403,9 @@ def number_references(
                 unknown.setdefault(ref.key)
                 continue
             ref = found
-        if ref.key and ref.key not in by_key:
-            by_key[ref.key] = len(listed)
+        key = ref.key
+        if key and key not in by_key:
+            by_key[key] = len(listed)
         listed.append(ref)
 
     citations: list[Citation] = []
@@ -398,55 +418,46 @@ def number_references(
         entries = [NumberedReference(i + 1, ref) for i, ref in enumerate(listed)]
         return PageReferences(entries, markdown, list(unknown), 0, open_fence)
 
-    # Order of first citation, then the remaining front-matter entries.
-    order: list[int] = []
-    placed: set[int] = set()
-    for citation in citations:
-        for key in citation.keys:
+    # One pass: an entry is numbered when it is first cited; the entries never cited follow,
+    # in the order they are listed.
+    assert render_citation is not None
+    numbered: dict[int, NumberedReference] = {}  # by index in `listed`, in the order of numbers
+    out: list[str] = []
+    inline_html: list[str] = []
+    at = 0
+    for start, end, keys in citations:
+        items: list[CitedItem] = []
+        for key in keys:
             index = by_key.get(key)
             if index is None:
                 found = lookup(key)
                 if found is None:
                     unknown.setdefault(key)
+                    items.append(_new_cited_item((key, None, None)))
                     continue
                 index = by_key[key] = len(listed)
                 listed.append(found)
-            if index not in placed:
-                placed.add(index)
-                order.append(index)
-    for i in range(len(listed)):
-        if i not in placed:
-            order.append(i)
-    entries_by_index: dict[int, NumberedReference] = {}
-    for n, index in enumerate(order, 1):
-        entries_by_index[index] = NumberedReference(n, listed[index])
-
-    assert render_citation is not None
-    out: list[str] = []
-    inline_html: list[str] = []
-    at = 0
-    for citation in citations:
-        items: list[CitedItem] = []
-        for key in citation.keys:
-            index = by_key.get(key)
-            if index is None:
-                items.append(CitedItem(key, None, None))
-                continue
-            entry = entries_by_index[index]
-            citation_id = f"essay-meta-cite-{entry.number}-{len(entry.citation_ids) + 1}"
-            entry.citation_ids.append(citation_id)
-            items.append(CitedItem(key, entry, citation_id))
-        out.append(markdown[at:citation.start])
+            entry = numbered.get(index)
+            if entry is None:
+                entry = numbered[index] = NumberedReference(len(numbered) + 1, listed[index])
+            citation_ids = entry.citation_ids
+            citation_id = f"essay-meta-cite-{entry.number}-{len(citation_ids) + 1}"
+            citation_ids.append(citation_id)
+            items.append(_new_cited_item((key, entry, citation_id)))
+        out.append(markdown[at:start])
         html = render_citation(items)
-        if token is None or _in_heading(markdown, citation.start, citation.end):
+        if token is None or _in_heading(markdown, start, end):
             out.append(html)
         else:
             out.append(f"{token}{len(inline_html)}q")
             inline_html.append(html)
-        at = citation.end
+        at = end
     out.append(markdown[at:])
-    entries = [entries_by_index[i] for i in order]
-    return PageReferences(entries, "".join(out), list(unknown), len(citations), open_fence, inline_html)
+    for index, ref in enumerate(listed):
+        if index not in numbered:
+            numbered[index] = NumberedReference(len(numbered) + 1, ref)
+    return PageReferences(list(numbered.values()), "".join(out), list(unknown), len(citations), open_fence,
+                          inline_html)
 
 
 _ATX_HEADING_RE = re.compile(" *#")
@@ -454,11 +465,21 @@ _SETEXT_RE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*(?:\n|$)")
 
 
 def _in_heading(markdown: str, start: int, end: int) -> bool:
-    if _ATX_HEADING_RE.match(markdown, markdown.rfind("\n", 0, start) + 1, start):
+    line_start = markdown.rfind("\n", 0, start) + 1
+    if markdown[line_start] in " #" and _ATX_HEADING_RE.match(markdown, line_start, start):
         return True
     next_line = markdown.find("\n", end) + 1
     return 0 < next_line < len(markdown) and markdown[next_line] in " =-" and bool(
         _SETEXT_RE.match(markdown, next_line))
+
+
+def new_citation_token() -> str:
+    """A word to stand for citations in a page's Markdown (see :func:`number_references`).
+
+    Sixteen random capital letters: about 75 bits, so no page holds it by chance, and short,
+    for MkDocs keeps every page's Markdown until the build ends.
+    """
+    return "".join(secrets.choice(string.ascii_uppercase) for _ in range(16))
 
 
 def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
@@ -512,15 +533,28 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
             html = html.replace(f"{token}x{n}x", f"{{{n}}}")
         return html
 
+    # Escaped once per build: a key is cited again and again, and an entry's label is made
+    # anew each time it is asked for. Labels are kept by the entry's identity, with the entry.
+    escaped_keys: dict[str, str] = {}
+    escaped_labels: dict[int, tuple[Reference, str]] = {}
+
     def render_citation(items: list[CitedItem]) -> str:
         shape: tuple[bool, ...] = ()
         values: list[object] = []
         for key, entry, citation_id in items:
+            escaped_key = escaped_keys.get(key)
+            if escaped_key is None:
+                escaped_key = escaped_keys[key] = _escaped(key)
             shape += (entry is not None,)
             if entry is None:
-                values += (_escaped(key), "", "", "", "")
-            else:  # ids and numbers are made here of letters, digits and hyphens: nothing to escape
-                values += (_escaped(key), citation_id, entry.anchor, entry.number, _escaped(entry.reference.label))
+                values += (escaped_key, "", "", "", "")
+                continue
+            reference = entry.reference
+            label = escaped_labels.get(id(reference))
+            if label is None or label[0] is not reference:
+                label = escaped_labels[id(reference)] = (reference, _escaped(reference.label))
+            # ids and numbers are made here of letters, digits and hyphens: nothing to escape
+            values += (escaped_key, citation_id, entry.anchor, entry.number, label[1])
         html_format = formats.get(shape)
         if html_format is None:
             html_format = formats[shape] = format_for(shape)
