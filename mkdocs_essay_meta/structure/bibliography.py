@@ -15,12 +15,11 @@ Links are checked here, once: a :class:`Reference` only ever holds an allowed li
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from json.encoder import encode_basestring as _json_string  # as json.dumps(ensure_ascii=False) writes a str
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from .links import EXPECTED as LINK_EXPECTED
@@ -43,13 +42,14 @@ _KEY_RE = re.compile(r"^[\w][\w:.#$%&+?<>~/\-]*$")
 KEY_EXPECTED = "a citation key of letters, digits and _:.#$%&+?<>~/- (such as smith2020)"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One bibliography entry, with every link already checked.
 
-    The derived texts (``link``, ``author_text``, ...) are computed when asked for, not kept:
-    the plugin keeps every page's entries until the build ends, and a cache on each would be
-    a dictionary per entry (about 650 bytes) for texts that take a microsecond to make.
+    A named tuple: immutable, compared by value, and made three times faster than a frozen
+    dataclass (a build makes one per entry of every page). The derived texts (``link``,
+    ``author_text``, ...) are computed when asked for, not kept: the plugin keeps every page's
+    entries until the build ends, and a cache on each would be a dictionary per entry (about
+    650 bytes) for texts that take a microsecond to make.
     """
 
     title: str | None = None
@@ -76,7 +76,7 @@ class Reference:
     @property
     def doi_url(self) -> str | None:
         """The DOI as an https://doi.org/ link."""
-        return "https://doi.org/" + quote(self.doi, safe="/:;()._-~") if self.doi else None
+        return _doi_url(self.doi) if self.doi else None
 
     @property
     def link(self) -> str | None:
@@ -123,12 +123,6 @@ class Reference:
         return f"{head}: {title}" if head and title else head or title
 
     @property
-    def schema_org_json(self) -> str:
-        """:func:`schema_org` of this entry as JSON text safe in a script (not kept: the plugin
-        keeps every page's entries until the build ends, and this is needed once per page)."""
-        return _script_safe(_JSON.encode(schema_org(self)))
-
-    @property
     def identity(self) -> tuple[str, ...] | None:
         """What makes two entries the same one: their key, else their title and link."""
         if self.key:
@@ -148,6 +142,11 @@ def text_value(value: Any) -> str | None:
         return value.isoformat()[:10]
     text = str(value).strip()
     return text or None
+
+
+def _doi_url(doi: str) -> str:
+    """A bare DOI as an https://doi.org/ link."""
+    return "https://doi.org/" + quote(doi, safe="/:;()._-~")
 
 
 def normalize_doi(raw: str) -> str | None:
@@ -313,29 +312,34 @@ def parse_bibliography(value: Any, problems: Problems, field: str = "bibliograph
     return tuple(refs)
 
 
-def schema_org(ref: Reference) -> dict[str, Any] | str:
-    """The entry as a schema.org ``CreativeWork`` (a plain string for a plain-string entry)."""
+def schema_org_json(ref: Reference) -> str:
+    """The entry as a schema.org ``CreativeWork`` in JSON (a JSON string for a plain-string entry).
+
+    Written directly, each value encoded as ``json`` encodes strings: going through
+    dictionaries and ``json.JSONEncoder`` costs several times more for these few flat fields.
+    """
     if ref.text:
-        return ref.text
-    work: dict[str, Any] = {"@type": "ScholarlyArticle" if ref.journal else "CreativeWork"}
+        return _json_string(ref.text)
+    work = '{"@type":"ScholarlyArticle"' if ref.journal else '{"@type":"CreativeWork"'
     if ref.title:
-        work["name"] = ref.title
+        work += ',"name":' + _json_string(ref.title)
     if ref.authors:
-        work["author"] = [{"@type": "Person", "name": a} for a in ref.authors if a != "et al."]
+        people = ['{"@type":"Person","name":' + _json_string(name) + "}" for name in ref.authors if name != "et al."]
+        work += ',"author":[' + ",".join(people) + "]"
     if ref.issued:
-        work["datePublished"] = ref.issued
+        work += ',"datePublished":' + _json_string(ref.issued)
     if ref.journal:
-        work["isPartOf"] = {"@type": "Periodical", "name": ref.journal}
+        work += ',"isPartOf":{"@type":"Periodical","name":' + _json_string(ref.journal) + "}"
     if ref.publisher:
-        work["publisher"] = {"@type": "Organization", "name": ref.publisher}
+        work += ',"publisher":{"@type":"Organization","name":' + _json_string(ref.publisher) + "}"
     if ref.pages:
-        work["pagination"] = ref.pages
+        work += ',"pagination":' + _json_string(ref.pages)
     if ref.url:
-        work["url"] = ref.url
+        work += ',"url":' + _json_string(ref.url)
     if ref.doi:
-        work["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref.doi}
-        work["sameAs"] = ref.doi_url
-    return work
+        work += (',"identifier":{"@type":"PropertyValue","propertyID":"DOI","value":' + _json_string(ref.doi)
+                 + '},"sameAs":' + _json_string(_doi_url(ref.doi)))
+    return work + "}"
 
 
 def json_ld(headline: str | None, references: Sequence[Reference]) -> str:
@@ -344,16 +348,17 @@ def json_ld(headline: str | None, references: Sequence[Reference]) -> str:
     ``<``, ``>`` and ``&`` are written as ``\\u`` escapes, so no value can close the script
     element or open a comment, and the result is still the same JSON.
     """
-    head = '{"@context":"https://schema.org","@type":"Article"'
+    article = '{"@context":"https://schema.org","@type":"Article"'
     if headline:
-        head += ',"headline":' + _script_safe(_JSON.encode(headline))
-    return head + ',"citation":[' + ",".join(ref.schema_org_json for ref in references) + "]}"
+        article += ',"headline":' + _json_string(headline)
+    return _script_safe(article + ',"citation":[' + ",".join([schema_org_json(ref) for ref in references]) + "]}")
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""One encoder for every entry (``json.dumps`` with options builds a new one per call)."""
+_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def _script_safe(json_text: str) -> str:
-    return (json_text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    for char, escape in _SCRIPT_ESCAPES:
+        if char in json_text:  # a quick scan; replace() counts every character even when none is there
+            json_text = json_text.replace(char, escape)
+    return json_text
