@@ -323,24 +323,38 @@ def test_references_kept_across_rebuilds_follow_their_sources(tmp_path: Path) ->
         assert site.soup("other/index.html").find("h2", string="Sources") is not None
 
 
+def served_with_a_listing(root: Path, essay_source: str, count: int) -> Server:
+    """A site of ``count`` essays (``essay_source`` formatted with ``i``), a home page and a
+    page listing them, built once as ``serve --dirty`` does."""
+    pages_ = {"index.md": "# Home\n", "list.md": "# All\n\n<!-- essay-meta:listing -->\n"}
+    pages_.update({f"essays/e{i}.md": essay_source.format(i=i) for i in range(count)})
+    write_site(root, pages_)
+    server = Server(root)
+    server.build(dirty=True)
+    return server
+
+
+def pages_rewritten_by_edit(server: Server, page: str, text: str) -> list[str]:
+    """The built pages a ``--dirty`` rebuild writes again after ``page`` is edited to ``text``."""
+    site_dir = server.root / "site"
+    before = {p: p.stat().st_mtime_ns for p in site_dir.rglob("index.html")}
+    edit(server.root / "docs" / page, text)
+    server.build(dirty=True)
+    return sorted(str(p.relative_to(site_dir)) for p, mtime in before.items()
+                  if not p.exists() or p.stat().st_mtime_ns != mtime)
+
+
 def test_dirty_rebuild_renders_only_the_edited_essay_and_the_listing_hosts(tmp_path: Path) -> None:
     """Pages with references, headers or listings carry the plugin's own markers in their
     content; none of them may be taken for a page hosting a listing (whose output a dirty
     rebuild removes so that MkDocs renders it again)."""
     sourced = ("---\ntitle: Essay {i}\nstatus: notes\nbibliography:\n  - title: Source {i}\n"
                "    link: https://example.org/{i}\n    key: s{i}\n---\n\nText [@s{i}].\n")
-    pages_ = {"index.md": "# Home\n", "list.md": "# All\n\n<!-- essay-meta:listing -->\n"}
-    pages_.update({f"essays/e{i}.md": sourced.format(i=i) for i in range(6)})
-    write_site(tmp_path, pages_)
-    server = Server(tmp_path)
-    server.build(dirty=True)
-    site_dir = tmp_path / "site"
-    before = {p: p.stat().st_mtime_ns for p in site_dir.rglob("index.html")}
-    edit(tmp_path / "docs/essays/e2.md", sourced.format(i=2).replace("Text", "Edited text"))
-    site = server.build(dirty=True)
-    rewritten = sorted(str(p.relative_to(site_dir)) for p, mtime in before.items()
-                       if not p.exists() or p.stat().st_mtime_ns != mtime)
-    assert rewritten == ["essays/e2/index.html", "index.html", "list/index.html"]
+    server = served_with_a_listing(tmp_path, sourced, 6)
+    edited = sourced.format(i=2).replace("Text", "Edited text")
+    assert pages_rewritten_by_edit(server, "essays/e2.md", edited) == [
+        "essays/e2/index.html", "index.html", "list/index.html"]
+    site = Site(tmp_path, [])
     assert "Edited text" in site.text("essays/e2/index.html")
     assert site.soup("essays/e3/index.html").select_one("li.essay-meta-ref") is not None
 
@@ -350,24 +364,13 @@ def test_dirty_rebuild_leaves_listing_hosts_alone_when_cards_do_not_change(tmp_p
     card, so the pages hosting listings are not rendered again; editing its title does."""
     described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
                  "Text of essay {i}.\n")
-    pages_ = {"index.md": "# Home\n", "list.md": "# All\n\n<!-- essay-meta:listing -->\n"}
-    pages_.update({f"essays/e{i}.md": described.format(i=i) for i in range(4)})
-    write_site(tmp_path, pages_)
-    server = Server(tmp_path)
-    server.build(dirty=True)
-    site_dir = tmp_path / "site"
-
-    def rewritten_by(text: str) -> list[str]:
-        before = {p: p.stat().st_mtime_ns for p in site_dir.rglob("index.html")}
-        edit(tmp_path / "docs/essays/e2.md", text)
-        server.build(dirty=True)
-        return sorted(str(p.relative_to(site_dir)) for p, mtime in before.items()
-                      if not p.exists() or p.stat().st_mtime_ns != mtime)
-
-    assert rewritten_by(described.format(i=2).replace("Text", "Edited text")) == ["essays/e2/index.html"]
-    assert rewritten_by(described.format(i=2).replace("title: Essay 2", "title: Renamed")) == [
+    server = served_with_a_listing(tmp_path, described, 4)
+    body_edit = described.format(i=2).replace("Text", "Edited text")
+    assert pages_rewritten_by_edit(server, "essays/e2.md", body_edit) == ["essays/e2/index.html"]
+    title_edit = described.format(i=2).replace("title: Essay 2", "title: Renamed")
+    assert pages_rewritten_by_edit(server, "essays/e2.md", title_edit) == [
         "essays/e2/index.html", "index.html", "list/index.html"]
-    assert "Renamed" in (site_dir / "list/index.html").read_text(encoding="utf-8")
+    assert "Renamed" in Site(tmp_path, []).text("list/index.html")
 
 
 def test_serve_rebuild_reads_only_sources_that_changed(server: Server, tmp_path: Path,
