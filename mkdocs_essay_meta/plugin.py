@@ -215,7 +215,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._page_facts: dict[str, _PageFacts] = {}
         self._listing_hosts: set[str] = set()
         self._listed_state: dict[str, Any] | None = None
-        self._entries: list[Entry] = []
+        self._entries: list[Entry] | None = None
+        """The essays listings show, collected when the first listing of a build is rendered."""
+        self._files: Files | None = None
+        self._listed_state_is_final = False
         # bibliography and citations
         self._bibliography_files = BibliographyFiles()
         self._bibliography_paths: list[str] = []
@@ -418,7 +421,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._headers_ahead.clear()
         self._page_facts.clear()
         self._listed_state = None
-        self._entries = []
+        self._entries = None
+        self._files = None
         self._entry_html.clear()
         self._references.clear()
         self._renderer = None  # its compiled templates, badges and dates
@@ -678,9 +682,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self._active:
-            self._entries = self._collect_entries(files)
-            # Every page read by now: what the next rebuild's on_files compares with.
-            self._listed_state = self._listing_state(files)
+            self._entries = None  # collected when a page hosting a listing is rendered
+            self._files = files
+            if not self._one_off and not self._listed_state_is_final:
+                # Every page read by now: what the next rebuild's on_files compares with.
+                self._listed_state, _ = self._listing_state(files)
         return None
 
     def _listings_on_files(self, files: Files) -> None:
@@ -693,22 +699,37 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._listing_hosts &= present
         for gone in self._page_facts.keys() - present:
             del self._page_facts[gone]
-        if self._listed_state is not None and self._listing_state(files) != self._listed_state:
+        self._listed_state_is_final = False
+        if self._listed_state is None:
+            return  # the first build: on_env notes the state
+        state, complete = self._listing_state(files)
+        if state != self._listed_state:
             for uri in self._listing_hosts:
                 host = files.get_file_from_path(uri)
                 if host is not None and os.path.isfile(host.abs_dest_path):
                     os.remove(host.abs_dest_path)
+        # Every page known from an earlier build or read whole now: on_env need not look again.
+        self._listed_state, self._listed_state_is_final = state, complete
 
-    def _listing_state(self, files: Files) -> dict[str, Any]:
+    def _listing_state(self, files: Files) -> tuple[dict[str, Any], bool]:
         """What the listings are made from, comparable between builds: the options, and per
-        page its URL and what a card shows of it (see _card_source)."""
+        page its URL and what a card shows of it (see _card_source); and whether every page
+        was read (else a page's entry is its source, until MkDocs has read it)."""
         state: dict[str, Any] = {"featured": dict(self.config.featured), "labels": dict(self._labels)}
+        complete = True
         for file in files:
             if file.is_documentation_page() and not file.inclusion.is_excluded():
                 record = self._records.get(file.src_uri)
                 if record is not None:
                     state[file.src_uri] = (_card_source(record), file.url)
-        return state
+                    complete = complete and record.essay is not None
+        return state, complete
+
+    def _listed_entries(self) -> list[Entry]:
+        if self._entries is None:
+            assert self._files is not None
+            self._entries = self._collect_entries(self._files)
+        return self._entries
 
     def _collect_entries(self, files: Files) -> list[Entry]:
         entries = []
@@ -803,7 +824,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def _render_listing(self, spec: ListingSpec, page: Page, kind: str, number: int, *,
                         hide_when_empty: bool = False) -> str:
         assert self._renderer is not None and self._options is not None
-        groups = arrange(self._entries, spec, self._options.scales, page_url=page.file.url,
+        groups = arrange(self._listed_entries(), spec, self._options.scales, page_url=page.file.url,
                          id_prefix=f"essay-meta-listing-{number}")
         count = sum(len(g.cards) for g in groups)
         if hide_when_empty and not count:
