@@ -117,6 +117,7 @@ def profile(config_file: str, cprofile_out: str | None) -> dict[str, Any]:
         profiler.enable()
     cpu = time.process_time()
     config = load_config(config_file, site_dir=site_dir)
+    config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
     build(config)
     cpu = time.process_time() - cpu
     if profiler is not None:
