@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypeVar, cast
@@ -219,6 +220,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """The essays listings show, collected when the first listing of a build is rendered."""
         self._files: Files | None = None
         self._listed_state_is_final = False
+        self._listing_generation = 0
+        """Moves on whenever what listings show may have changed (serve keeps rendered listings)."""
         # bibliography and citations
         self._bibliography_files = BibliographyFiles()
         self._bibliography_paths: list[str] = []
@@ -605,27 +608,29 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._records[page.file.src_uri] = record
         return record
 
-    def _kept(self, key: Any, essay: Essay | None, inputs: Any, make: Callable[[], _T]) -> _T:
+    def _kept(self, key: Any, owner: Essay | EssayMetaPlugin | None, inputs: Any, make: Callable[[], _T]) -> _T:
         """``make()``, or while serving what it gave in an earlier build for ``key``, if
-        ``essay`` is the same object (its page is unchanged: see _read) and ``inputs`` are
-        equal. Template, label, option and vocabulary changes empty the store (Renderer.refresh)."""
+        ``owner`` is the same object (an essay: its page is unchanged, see _read; the plugin:
+        for listings, whose inputs say what they show) and ``inputs`` are equal. Template,
+        label, option and vocabulary changes empty the store (Renderer.refresh)."""
         assert self._renderer is not None
-        if not self._serving or essay is None:
+        if not self._serving or owner is None:
             return make()
         fragments = self._renderer.fragments
         cached = fragments.get(key)
-        if cached is not None and cached[0] is essay and cached[1] == inputs:
+        if cached is not None and cached[0] is owner and cached[1] == inputs:
             return cast(_T, cached[2])
         value = make()
-        fragments[key] = (essay, inputs, value)
+        fragments[key] = (owner, inputs, value)
         return value
 
     def _forget_fragments_of_changed_pages(self) -> None:
         """Drop what was rendered for essays whose page changed or went (their record is new)."""
         assert self._renderer is not None
         current = {id(record.essay) for record in self._records.values() if record.essay is not None}
+        current.add(id(self))
         fragments = self._renderer.fragments
-        for key in [key for key, (essay, *_) in fragments.items() if id(essay) not in current]:
+        for key in [key for key, (owner, *_) in fragments.items() if id(owner) not in current]:
             del fragments[key]
 
     def _is_held_back(self, draft: bool, published: datetime | None) -> bool:
@@ -701,9 +706,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             del self._page_facts[gone]
         self._listed_state_is_final = False
         if self._listed_state is None:
+            self._listing_generation += 1
             return  # the first build: on_env notes the state
         state, complete = self._listing_state(files)
         if state != self._listed_state:
+            self._listing_generation += 1
             for uri in self._listing_hosts:
                 host = files.get_file_from_path(uri)
                 if host is not None and os.path.isfile(host.abs_dest_path):
@@ -817,8 +824,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _insert_rendered_listings(self, output: str, page: Page) -> str:
         for marker, spec, kind, number, hide_when_empty in self._pending_listings.pop(page.file.src_uri, ()):
-            output = output.replace(marker, self._render_listing(spec, page, kind, number,
-                                                                 hide_when_empty=hide_when_empty), 1)
+            # While serving, kept until what listings show changes (or the page, or its marker).
+            inputs = (spec, kind, hide_when_empty, page.file.url, self._listing_generation)
+            render = partial(self._render_listing, spec, page, kind, number, hide_when_empty=hide_when_empty)
+            listing = self._kept(("listing", page.file.src_uri, number), self, inputs, render)
+            output = output.replace(marker, listing, 1)
         return output
 
     def _render_listing(self, spec: ListingSpec, page: Page, kind: str, number: int, *,

@@ -427,3 +427,31 @@ def test_a_one_off_build_lets_go_of_its_records_before_search_writes_its_index(t
     assert held == [0] and plugin._renderer is None
     site = Site(tmp_path, [])
     assert site.soup("essays/essay-001/index.html").select_one("header.essay-meta") is not None
+
+
+def test_listings_kept_across_rebuilds_follow_what_their_cards_show(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """While serving, a plain rebuild renders a listing again only when what it shows may have
+    changed: an essay's card (its title here), or an essay added; a body edit renders none."""
+    from mkdocs_essay_meta.plugin import EssayMetaPlugin
+
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    server = served_with_a_listing(tmp_path, described, 3)
+    rendered: list[str] = []
+    render = EssayMetaPlugin._render_listing
+    monkeypatch.setattr(EssayMetaPlugin, "_render_listing", lambda self, spec, page, *a, **kw: (
+        rendered.append(page.file.src_uri), render(self, spec, page, *a, **kw))[1])
+    docs = tmp_path / "docs"
+
+    def titles() -> list[str]:
+        return [a.get_text() for a in server.build().soup("list/index.html").select(".essay-meta-card__title a")]
+
+    assert titles() == ["Essay 0", "Essay 1", "Essay 2"] and rendered == []  # kept from the first build
+    edit(docs / "essays/e1.md", described.format(i=1).replace("Text", "Edited text"))
+    assert titles() == ["Essay 0", "Essay 1", "Essay 2"] and rendered == []
+    edit(docs / "essays/e1.md", described.format(i=1).replace("title: Essay 1", "title: Renamed"))
+    hosts = ["index.md", "list.md"]  # the home page may show the featured essays
+    assert titles() == ["Essay 0", "Essay 2", "Renamed"] and rendered == hosts
+    (docs / "essays/e3.md").write_text(described.format(i=3), encoding="utf-8")
+    assert titles() == ["Essay 0", "Essay 2", "Essay 3", "Renamed"] and rendered == hosts * 2
