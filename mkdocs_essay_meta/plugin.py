@@ -514,7 +514,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _read(self, file: File) -> _Record:
         cached = self._records.get(file.src_uri)
-        stat = None
         if self._serving:
             # A source whose modification time, size and inode are those it had when it was
             # read, long enough after its last change, is unchanged: not read again.
@@ -669,8 +668,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # The index is built from what the plugin already holds: the records read in on_files
     # and, per essay, the title and first paragraph captured once in on_page_content. Both
     # survive `serve` rebuilds in this instance, so `--dirty` builds (which skip unchanged
-    # pages) still list every essay. Listings are rendered in on_page_context, after every
-    # page has been read; the pages hosting them are noted there too.
+    # pages) still list every essay. Listings are placed in on_page_context, after every
+    # page has been read (the pages hosting them are noted there too), and rendered into the
+    # page's HTML in on_post_page; while serving, a rendered listing is kept until what
+    # listings show changes (see _listings_on_files).
 
     def _remember_page_facts(self, html: str, page: Page) -> None:
         """Keep what a listing needs of this page's HTML (its first paragraph)."""
