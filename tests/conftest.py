@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import yaml
 from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -22,6 +24,15 @@ SAMPLE_ESSAY = (FIXTURES / "sample-essay.md").read_text(encoding="utf-8")
 THEMES = ("mkdocs", "readthedocs", "material")
 SAMPLE_DUPLICATE = "not a duplicate of bibliography[0]"
 """The sample essay lists the same source twice; the plugin reports it (and shows both)."""
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugin_instances() -> Iterator[None]:
+    """Each test starts as a new process does. MkDocs keeps the instance of a plugin that
+    defines on_startup for the whole process (for serve's rebuilds), so what one test told it
+    (that it is serving, or building once) would otherwise reach the tests after it."""
+    MkDocsConfig.plugins.plugin_cache.clear()
+    yield
 
 
 @dataclass
