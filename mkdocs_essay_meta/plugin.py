@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypeVar, cast
@@ -472,7 +473,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return
         self._headers_ahead.clear()  # those no page asked for (a theme without page.content)
         self._ahead_until = position + 1 + _HEADERS_AHEAD
-        for record in list(self._records.values())[position + 1:self._ahead_until]:
+        for record in islice(self._records.values(), position + 1, self._ahead_until):
             upcoming = record.essay
             if (upcoming is None or not upcoming.is_essay or not upcoming.title
                     or self._is_held_back(record.draft, record.published)):
