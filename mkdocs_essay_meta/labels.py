@@ -30,6 +30,7 @@ ENGLISH: dict[str, str] = {
     "essay": "Essay",
     "no_essays": "No essays to show yet.",
     "no_group": "Other",
+    "ratings_legend": "What the ratings mean",
 }
 
 TRANSLATIONS: dict[str, dict[str, str]] = {
@@ -55,6 +56,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "essay": "Essay",
         "no_essays": "Noch keine Essays.",
         "no_group": "Sonstige",
+        "ratings_legend": "Was die Bewertungen bedeuten",
     },
     "fr": {
         "published": "Publié",
@@ -78,6 +80,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "essay": "Essai",
         "no_essays": "Aucun essai pour l’instant.",
         "no_group": "Autres",
+        "ratings_legend": "Ce que signifient les évaluations",
     },
 }
 

@@ -55,7 +55,7 @@ from .structure.frontmatter import (
 )
 from .structure.listings import (
     FEATURED_SPEC, MARKER_KINDS, Entry, ListingSpec, arrange, find_markers, first_paragraph,
-    has_marker, parse_options, suggest_kind,
+    has_marker, legend, parse_options, suggest_kind,
 )
 from .structure.problems import Problem, Problems
 from .structure.vocabulary import build_scales
@@ -844,6 +844,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return self._renderer.render(
             "listing.html", kind=kind, spec=spec, groups=groups, count=count,
             grouped=spec.group is not None, scales=self._options.scales, labels=self._labels,
+            legend=legend(groups, self._options.scales),
         )
 
     # -- bibliography and citations ----------------------------------------------------------

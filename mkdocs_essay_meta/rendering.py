@@ -50,7 +50,7 @@ _OWN_TEMPLATES = os.path.normcase(os.path.realpath(Path(__file__).parent / "temp
 _BADGE = f"{TEMPLATE_FOLDER}/badge.html"
 # The plugin's own badge.html is rendered once per distinct rating and build (Renderer.badge);
 # an include of it becomes this call. A user's badge.html is pasted like any other partial.
-_BADGE_CALL = "{{ rating | essay_meta_badge(labels, id_prefix) }}"
+_BADGE_CALL = "{{ rating | essay_meta_badge(labels, id_prefix, in_listing) }}"
 
 _ENTRY = f"{TEMPLATE_FOLDER}/bibliography-entry.html"
 # The plugin's own template (not a partial: users override bibliography-entry.html): every
@@ -207,9 +207,10 @@ class Renderer:
             text = self._dates[day] = self._date_pattern.apply(day, self.locale)
         return text
 
-    def badge(self, rating: Any, labels: Any, id_prefix: Any) -> Markup:
-        """The plugin's badge.html for one rating, rendered once per scale, term and kind of
-        percentage (none, the term's default or the author's) in a build.
+    def badge(self, rating: Any, labels: Any, id_prefix: Any, in_listing: Any = False) -> Markup:
+        """The plugin's badge.html for one rating, rendered once per scale, term, kind of
+        percentage (none, the term's default or the author's) and place (a header or a
+        listing's card) in a build.
 
         It is rendered with tokens for ``id_prefix`` and for a whole-number percentage, which
         each call replaces with its own (the prefix escaped, as the template would; the
@@ -218,16 +219,19 @@ class Renderer:
         :meth:`refresh` is told otherwise.
         """
         if not isinstance(rating, Rating):
-            return Markup(self.render_compiled(self.template(_BADGE),
-                                               {"rating": rating, "labels": labels, "id_prefix": id_prefix}))
+            return Markup(self.render_compiled(self.template(_BADGE), {
+                "rating": rating, "labels": labels, "id_prefix": id_prefix, "in_listing": in_listing}))
         percentage = rating.percentage
         whole = type(percentage) is int
-        key = (rating.scale.name, rating.term.key, rating.percentage_is_default, whole, None if whole else percentage)
+        in_listing = bool(in_listing)
+        key = (rating.scale.name, rating.term.key, rating.percentage_is_default, whole, None if whole else percentage,
+               in_listing)
         text = self._badges.get(key)
         if text is None:
             shown = rating._replace(percentage=self._percentage_token) if whole else rating
             html = self.render_compiled(self.template(_BADGE),
-                                        {"rating": shown, "labels": labels, "id_prefix": self._id_token})
+                                        {"rating": shown, "labels": labels, "id_prefix": self._id_token,
+                                         "in_listing": in_listing})
             text = self._badges[key] = (html.replace("%", "%%").replace(self._id_token, "%(id_prefix)s")
                                         .replace(self._percentage_text, "%(percentage)s"))
         prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"

@@ -346,6 +346,30 @@ def test_keyboard_focus_reaches_badges_and_shows_explanation(open_tab: Any, vari
     tab.page.keyboard.press("Escape")
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("variant", "dark"), VARIANTS, ids=VARIANT_IDS)
+def test_listing_legend_opens_readably(open_tab: Any, variant: str, dark: bool, width: int) -> None:
+    """The featured index explains its badges once: a closed legend that opens on a click,
+    inside the viewport and readable; the cards' badges show no tooltip on hover."""
+    from playwright.sync_api import expect
+
+    tab = open_tab(variant, HOME, width=width, dark=dark)
+    legend = tab.page.locator(".essay-meta-listing details.essay-meta-legend")
+    expect(legend).to_have_count(1)
+    terms = legend.locator(".essay-meta-legend__terms dt")
+    expect(terms.first).to_be_hidden()
+    card_badge = tab.page.locator(".essay-meta-card .essay-meta-badge").first
+    card_badge.hover()
+    assert not any(b["visible"] for b in boxes(tab, ".essay-meta-card .essay-meta-badge__explanation"))
+    legend.locator("summary").click()
+    expect(terms.first).to_be_visible()
+    assert_inside_viewport(tab, ".essay-meta-legend__terms dt", at_least=3)
+    assert_no_horizontal_overflow(tab)
+    for item in tab.page.evaluate(_CONTRAST_JS, ".essay-meta-legend dt, .essay-meta-legend dd"):
+        assert item["ratio"] >= 4.5, f"legend text {item['text']!r} at contrast {item['ratio']:.1f}:1"
+    assert tab.errors == []
+
+
 def test_instant_navigation_keeps_the_header(open_tab: Any) -> None:
     from playwright.sync_api import expect
 

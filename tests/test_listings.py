@@ -102,8 +102,61 @@ def test_several_listings_on_one_page_have_unique_ids(tmp_path: Path) -> None:
     assert len(soup.select("section.essay-meta-listing")) == 2
     ids = [el["id"] for el in soup.select("[id]")]
     assert len(ids) == len(set(ids))
-    for badge in soup.select(".essay-meta-card .essay-meta-badge"):
-        assert soup.find(id=badge["aria-describedby"]) in badge.descendants
+
+
+def test_a_listing_explains_its_badges_once_in_a_legend(tmp_path: Path, theme: str) -> None:
+    """A card's badges carry no explanation and are no tab stop; the listing's legend explains
+    each scale its cards show, and each term they use, once, in the scale's order."""
+    pages = listing_page('<!-- essay-meta:listing -->\n\n<!-- essay-meta:listing status="in progress" -->\n\n'
+                         '<!-- essay-meta:listing layout=table status=draft -->')
+    site = build_site(tmp_path, pages, theme=theme, strict=True)
+    soup = site.soup("list/index.html")
+    everything, in_progress, table = soup.select("section.essay-meta-listing")
+    badges = everything.select(".essay-meta-card .essay-meta-badge")
+    assert len(badges) == 10
+    assert not everything.select(".essay-meta-badge__explanation, [tabindex], [aria-describedby]")
+
+    def legend(listing) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        return [(dt.get_text(), dt.find_next_sibling("dd").contents[0].strip(),
+                 [(term.get_text(), term.find_next_sibling("dd").get_text())
+                  for term in dt.find_next_sibling("dd").select("dt")])
+                for dt in listing.select("details.essay-meta-legend > dl > dt")]
+
+    assert everything.select_one("details.essay-meta-legend > summary").get_text() == "What the ratings mean"
+    assert legend(everything) == [
+        ("Status", "How finished the essay is, from rough notes to a finished piece.", [
+            ("Notes", "Raw notes and quotes; not yet an argument."),
+            ("Draft", "A first draft: the argument is there but rough and incomplete."),
+            ("In Progress", "Substantially written and still being revised and extended."),
+            ("Finished", "Complete; changes from now on are corrections and small additions.")]),
+        ("Certainty", "How sure the author is of the main claims, in Kesselman's estimative words "
+                      "(the percentage is the probability the author gives them).", [
+            ("Likely", "More likely than not: about 56–70 %."),
+            ("Remote", "A long shot: about 1–15 %."),
+            ("Fiction", "Invented; not a claim about the world.")]),
+        ("Importance", "How much the topic matters, on a scale from 0 (trivial) to 10 (life-changing).", [
+            ("3 of 10", "Of some interest to a few readers."),
+            ("5 of 10", "Important to readers interested in the topic."),
+            ("9 of 10", "Among the author's most important writing.")]),
+    ]
+    # Only what the listing shows: one essay, three scales, one term each.
+    assert [(scale, [term for term, _ in terms]) for scale, _, terms in legend(in_progress)] == [
+        ("Status", ["In Progress"]), ("Certainty", ["Remote"]), ("Importance", ["9 of 10"])]
+    assert [(scale, [term for term, _ in terms]) for scale, _, terms in legend(table)] == [("Status", ["Draft"])]
+    # The essay's own header still explains each badge where it stands.
+    header_badges = site.soup("essays/alpha/index.html").select("header.essay-meta .essay-meta-badge")
+    assert len(header_badges) == 3
+    for badge in header_badges:
+        assert badge["tabindex"] == "0"
+        assert badge.select_one(".essay-meta-badge__explanation")["id"] == badge["aria-describedby"]
+
+
+def test_a_listing_without_ratings_has_no_legend(tmp_path: Path) -> None:
+    pages = {"index.md": HOME, "essays/plain.md": essay("Plain", "2024-01-01", tags="[x]"),
+             "list.md": "# List\n\n<!-- essay-meta:listing -->\n"}
+    site = build_site(tmp_path, pages, strict=True)
+    listing = site.soup("list/index.html").select_one("section.essay-meta-listing")
+    assert listing.select(".essay-meta-card") and not listing.select(".essay-meta-legend")
 
 
 def test_markers_in_code_are_left_alone(tmp_path: Path, theme: str) -> None:

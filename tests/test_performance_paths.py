@@ -206,12 +206,15 @@ def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> 
     slow.env.template_class = jinja2.Template  # markupsafe's own escaping
     assert "essay_meta_badge" in fast.env.loader.get_source(fast.env, "essay-meta/badges.html")[0]
     labels = labels_for("en", {})
-    # Twice over: the second pass takes every badge from the cache; the prefixes differ.
-    for prefix in (None, "card-1", 'x"<&>', "card-2", None):
-        for e in _essays() + _essays():
-            assert (fast.render("badges.html", essay=e, labels=labels, id_prefix=prefix)
-                    == slow.render("badges.html", essay=e, labels=labels, id_prefix=prefix))
+    # Twice over: the second pass takes every badge from the cache; the prefixes differ; in
+    # a header (in_listing undefined or false) and on a card.
+    for place in ({}, {"in_listing": True}, {"in_listing": False}):
+        for prefix in (None, "card-1", 'x"<&>', "card-2", None):
+            for e in _essays() + _essays():
+                assert (fast.render("badges.html", essay=e, labels=labels, id_prefix=prefix, **place)
+                        == slow.render("badges.html", essay=e, labels=labels, id_prefix=prefix, **place))
     assert fast._badges  # the cache was used
+    assert {key[-1] for key in fast._badges} == {False, True}
 
 
 def test_badges_rendered_once_per_kind_of_percentage_are_the_same_for_every_percentage() -> None:

@@ -28,7 +28,7 @@ from typing import Literal, NamedTuple
 
 from .essay import Essay
 from .problems import show_value
-from .vocabulary import Scale, normalize_word
+from .vocabulary import Scale, Term, normalize_word
 
 MARKER_KINDS = ("listing", "featured")
 
@@ -541,4 +541,33 @@ def arrange(entries: Iterable[Entry], spec: ListingSpec, scales: Mapping[str, Sc
             n += 1
             cards.append(Card(entry.title, link(entry.url), f"{id_prefix}-{n}", entry.excerpt, entry.essay))
         result.append(CardGroup(g.key, g.label, tuple(cards)))
+    return result
+
+
+class LegendScale(NamedTuple):
+    """One scale as a listing's legend explains it (see :func:`legend`)."""
+
+    scale: Scale
+    terms: tuple[Term, ...]
+    """The terms of the scale that the listing's essays are rated with, in the scale's order."""
+
+
+def legend(groups: Iterable[CardGroup], scales: Mapping[str, Scale]) -> list[LegendScale]:
+    """The scales and terms a listing's cards show, for one explanation of each per listing.
+
+    A card's badges carry no explanation of their own: repeated on every card they made
+    most of a listing's weight, and a tab stop each for keyboard users.
+    """
+    shown: dict[str, dict[str, Term]] = {}
+    for card_group in groups:
+        for card in card_group.cards:
+            for rating in card.essay.ratings:
+                shown.setdefault(rating.scale.name, {}).setdefault(rating.term.key, rating.term)
+    result = []
+    for name, scale in scales.items():
+        terms = shown.get(name)
+        if terms:
+            order = {term.key: i for i, term in enumerate(scale.terms)}
+            ordered = sorted(terms.values(), key=lambda term: order.get(term.key, len(order)))
+            result.append(LegendScale(scale, tuple(ordered)))
     return result
