@@ -24,7 +24,7 @@ import yaml
 from bs4 import BeautifulSoup
 from mkdocs.exceptions import Abort
 
-from conftest import SAMPLE_ESSAY, THEMES, build_site, write_site
+from conftest import SAMPLE_ESSAY, build_site
 
 CORPUS = Path(__file__).parent / "corpus"
 

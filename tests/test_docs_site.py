@@ -15,7 +15,6 @@ from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
 from mkdocs.config import config_options
 from mkdocs.config import load_config
-from mkdocs.exceptions import Abort
 
 from conftest import SAMPLE_ESSAY
 from mkdocs_essay_meta import labels as labels_module
