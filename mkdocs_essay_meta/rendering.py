@@ -7,6 +7,7 @@ a user overrides any partial by dropping a file of the same name there.
 
 from __future__ import annotations
 
+import operator
 import os
 import random
 import re
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import jinja2
@@ -23,6 +25,7 @@ from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_date_format, parse_pattern
 
+from .structure.bibliography import Reference
 from .structure.essay import Essay, Rating
 
 _DATE_FORMATS: dict[str, Literal["short", "medium", "long", "full"]] = {
@@ -133,6 +136,24 @@ def _output_escaper() -> Callable[[Any], str] | None:
 _ESCAPE_OUTPUT = _output_escaper()
 
 
+_escape_text: Callable[[Any], str] = _ESCAPE_OUTPUT or (lambda value: str(escape(value)))
+"""A value escaped exactly as a compiled template escapes what it prints."""
+
+_ENTRY_TEXTS = ("text", "title", "link", "url", "author_text", "issued", "journal", "publisher", "volume",
+                "issue", "pages", "source_text", "doi", "doi_url", "accessed", "note", "key")
+"""What the plugin's bibliography-entry.html may print of a reference (each only when it is there)."""
+_ENTRY_FLAGS = ("author_text_ends_with_period", "title_ends_sentence")
+"""What else it tests of a reference, besides which of its fields are there."""
+_entry_flags = operator.attrgetter(*_ENTRY_FLAGS)
+
+
+def _texts_getter(names: Sequence[str]) -> Callable[[Reference], tuple[str, ...]]:
+    """What gives the texts of these names of a reference, always as a tuple."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    return lambda reference: tuple(getattr(reference, name) for name in names)  # attrgetter(name) gives no tuple
+
+
 class _Template(jinja2.Template):
     """A compiled template whose output escaping is :func:`_output_escaper`'s.
 
@@ -188,7 +209,12 @@ class Renderer:
         self._dates: dict[date, str] = {}
         self._badges: dict[tuple[Any, ...], str] = {}
         """badge.html for each kind of rating, as a %-format for its id prefix and percentage."""
+        self._entry_formats: dict[tuple[bool, ...], tuple[str, Callable[[Reference], tuple[str, ...]]]] = {}
+        """bibliography-entry.html for each shape of entry (see :meth:`_entry_format`), as a
+        ``str.format`` for the texts it prints, and what gives an entry's texts for it."""
         self._templates: dict[str, jinja2.Template] = {}
+        self._entry_template_is_own: bool | None = None
+        """Whether bibliography-entry.html is the plugin's (not a user's), once known."""
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
@@ -247,8 +273,10 @@ class Renderer:
         if stale:
             self.env.cache.clear()  # type: ignore[union-attr]
             self._templates.clear()
+            self._entry_template_is_own = None
             self._globals.clear()
         self._badges.clear()
+        self._entry_formats.clear()
         self.fragments.clear()
 
     def template(self, name: str) -> jinja2.Template:
@@ -288,14 +316,61 @@ class Renderer:
             self.env.handle_exception()
             raise  # not reached: handle_exception always raises
 
-    def entries(self, references: Sequence[Any], labels: dict[str, str]) -> list[Markup]:
-        """bibliography-entry.html for each reference, in one render, each stripped."""
+    def entries(self, references: Sequence[Reference], labels: dict[str, str]) -> list[Markup]:
+        """bibliography-entry.html for each reference, each stripped.
+
+        The plugin's own template is rendered once per shape of entry (see :meth:`_entry_format`)
+        and each entry's texts, escaped, are filled into it; a user's is rendered for every
+        entry, all of a page's in one render.
+        """
         if not references:
             return []
+        if self._entry_template_is_own is None:
+            filename = self.template(_ENTRY).filename
+            self._entry_template_is_own = bool(filename and is_own_template(filename))
+        if not self._entry_template_is_own:
+            return self._render_entries(references, labels)
+        html = []
+        for reference in references:
+            shape = tuple(map(bool, reference)) + _entry_flags(reference)
+            entry_format = self._entry_formats.get(shape)
+            if entry_format is None:
+                entry_format = self._entry_formats[shape] = self._entry_format(shape, labels)
+            text, printed_texts = entry_format
+            html.append(Markup(text.format(*map(_escape_text, printed_texts(reference)))))
+        return html
+
+    def _render_entries(self, references: Sequence[Any], labels: dict[str, str]) -> list[Markup]:
+        """bibliography-entry.html for each reference, in one render, each stripped."""
         separator = self._id_token + "entry"
         text = self.render_compiled(self.template(_ENTRIES),
                                     {"references": references, "labels": labels, "separator": separator})
         return [Markup(part.strip()) for part in text.split(separator)[:-1]]
+
+    def _entry_format(self, shape: tuple[bool, ...],
+                      labels: dict[str, str]) -> tuple[str, Callable[[Reference], tuple[str, ...]]]:
+        """The plugin's bibliography-entry.html for every entry of one shape: which of its
+        fields are there (in the order of ``Reference``'s fields), and its ``_ENTRY_FLAGS``.
+        The template only tests these and whether a text is there, and prints each text as it is.
+
+        It is rendered with a token in place of each text there (a text made of fields, such as
+        ``link``, is there when a reference with those fields has it), then each token becomes a
+        ``str.format`` field; also returned: what gives an entry's texts for those fields.
+        """
+        fields = len(Reference._fields)
+        texts_there = Reference._make((("x",) if name == "authors" else "x") if there else Reference._field_defaults[name]
+                                      for name, there in zip(Reference._fields, shape))
+        tokens = {name: f"{self._id_token}text{i}x" for i, name in enumerate(_ENTRY_TEXTS)
+                  if getattr(texts_there, name)}
+        stand_in = SimpleNamespace(**{name: tokens.get(name) for name in _ENTRY_TEXTS},
+                                   authors=bool(texts_there.authors), **dict(zip(_ENTRY_FLAGS, shape[fields:])))
+        # Stripped with its tokens: every text is printed inside an element, never at an end.
+        [html] = self._render_entries([stand_in], labels)
+        entry_format = str(html).replace("{", "{{").replace("}", "}}")
+        printed = [name for name, token in tokens.items() if token in entry_format]
+        for field, name in enumerate(printed):
+            entry_format = entry_format.replace(tokens[name], f"{{{field}}}")
+        return entry_format, _texts_getter(printed)
 
     def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], **extra: Any) -> str:
         return self.render("header.html", essay=essay, title=title, labels=labels, **extra)

@@ -19,6 +19,7 @@ import pytest
 from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, parse_locale
+from mkdocs_essay_meta.structure.bibliography import Reference
 from mkdocs_essay_meta.structure.frontmatter import count_key_lines, count_keys, read_fields, read_front_matter
 from mkdocs_essay_meta.structure.essay import Essay, parse_essay
 from mkdocs_essay_meta.structure.problems import Problems
@@ -412,3 +413,62 @@ def test_headers_rendered_ahead_of_their_pages_are_the_headers_each_page_asks_fo
     assert len(renders) == 27
     assert ahead == alone
     assert sum(1 for found in ahead.values() if found) == 27  # every essay but the drafts
+
+
+# -- the reference list -----------------------------------------------------------------------
+
+_HOSTILE = 'Quotes " and \' <b>&amp; 50% %s %(title)s {0} {{ x }} }{ essaymetaidprefix text1x'
+
+
+def _hostile_references(token: str) -> list[Reference]:
+    """Entries of every shape bibliography-entry.html tells apart, with hostile texts (and
+    the renderer's own token) where they are printed."""
+    odd = f"{_HOSTILE} {token}text1x {token}text12x."
+    return [
+        Reference(text=odd),
+        Reference(title=odd),
+        Reference(title="Ends with a question?", url='https://a.org/?q=1&r="2"<3>'),
+        Reference(url="https://a.org/ends-with-a-dot.", key="k"),
+        Reference(doi="10.1000/<b>&#x\"%s{0}", key="doi-only"),
+        Reference(key=odd),
+        Reference(title="T", authors=("",), issued=odd),
+        Reference(title="T!", authors=("Able, A.",)),
+        Reference(title="T", authors=("Able, A.", "et al.")),
+        Reference(title="T", authors=("Able, A.", "Baker, B.", odd)),
+        Reference(title="T", authors=("Able, A.", "")),
+        Reference(authors=("Able, A.",), issued="2001", key="no-title"),
+        Reference(authors=("Able, A.",), key="no-title-nor-year"),
+        Reference(issued="2001", key="year-only"),
+        Reference(title=odd, url="https://a.org", authors=(odd, odd), issued=odd, journal=odd, publisher=odd,
+                  volume=odd, issue=odd, pages=odd, doi="10.1000/182", accessed=odd, note=odd, key="all"),
+        Reference(title="Source parts", volume="3", pages="1-2"),
+        Reference(title="Source parts", journal="J", issue="4"),
+    ]
+
+
+def test_entries_rendered_once_per_shape_are_the_entries_jinja_rendered(tmp_path: Path) -> None:
+    from markupsafe import Markup
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    # bibliography-entry.html as it was, testing the punctuation in Jinja, rendered for each
+    # entry by plain Jinja.
+    source = (Path(TEMPLATES_DIR) / "essay-meta" / "bibliography-entry.html").read_text(encoding="utf-8")
+    as_it_was = (source
+                 .replace("{% if issued or not ref.author_text_ends_with_period %}",
+                          '{% if not (author_text[-1:] == "." and not issued) %}')
+                 .replace("{% if not ref.title_ends_sentence %}", '{% if title[-1:] not in ".?!" %}'))
+    assert as_it_was.count('[-1:]') == 2
+    (tmp_path / "essay-meta").mkdir()
+    (tmp_path / "essay-meta" / "bibliography-entry.html").write_text(as_it_was, encoding="utf-8")
+    slow = Renderer([str(tmp_path)], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([str(tmp_path)])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
+    references = _hostile_references(fast._id_token)
+    for labels in (labels_for("en", {}), labels_for("en", {"accessed": _HOSTILE})):
+        fast.refresh(labels)
+        expected = [Markup(slow.render("bibliography-entry.html", reference=reference, labels=labels).strip())
+                    for reference in references]
+        assert fast.entries(references, labels) == expected
+        assert fast.entries(references[::-1], labels) == expected[::-1]  # each shape known now
+        assert len(fast._entry_formats) > 10  # rendered once per shape, not by Jinja for each

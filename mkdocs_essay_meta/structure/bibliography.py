@@ -101,6 +101,16 @@ class Reference(NamedTuple):
         return ", ".join(self.authors[:-1]) + " & " + self.authors[-1]
 
     @property
+    def author_text_ends_with_period(self) -> bool:
+        """Whether :attr:`author_text` ends in ``.`` (as ``A et al.`` does): it ends with the last name."""
+        return self.authors[-1].endswith(".") if self.authors else False
+
+    @property
+    def title_ends_sentence(self) -> bool:
+        """Whether the title shown (the title, else :attr:`link`) ends in ``.``, ``?`` or ``!``."""
+        return (self.title or self.link or "")[-1:] in (".", "?", "!")
+
+    @property
     def source_text(self) -> str:
         """Where it appeared: ``Journal 12(3): 45–67``; empty when unknown."""
         text = self.journal or ""
