@@ -985,8 +985,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 if reference.key and self._lookup(reference.key) is reference:
                     shared[id(reference)] = (reference, text)
             entry_html.append(text)
-        listing = self._renderer.render("bibliography.html", references=entries,
-                                        entry_html=entry_html, labels=self._labels)
+        listing = self._renderer.bibliography(entries, entry_html, self._labels)
         script = None
         if self.config.bibliography_json_ld:
             data = json_ld(title, [entry.reference for entry in entries])

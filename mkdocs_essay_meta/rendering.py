@@ -26,6 +26,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import get_date_format, parse_pattern
 
 from .structure.bibliography import Reference
+from .structure.citations import NumberedReference
 from .structure.essay import Essay, Rating
 
 _DATE_FORMATS: dict[str, Literal["short", "medium", "long", "full"]] = {
@@ -55,6 +56,7 @@ _BADGE = f"{TEMPLATE_FOLDER}/badge.html"
 # an include of it becomes this call. A user's badge.html is pasted like any other partial.
 _BADGE_CALL = "{{ rating | essay_meta_badge(labels, id_prefix) }}"
 
+_BIBLIOGRAPHY = f"{TEMPLATE_FOLDER}/bibliography.html"
 _ENTRY = f"{TEMPLATE_FOLDER}/bibliography-entry.html"
 # The plugin's own template (not a partial: users override bibliography-entry.html): every
 # entry a page needs in one render, as pasting bibliography-entry.html in a loop is several
@@ -136,8 +138,8 @@ def _output_escaper() -> Callable[[Any], str] | None:
 _ESCAPE_OUTPUT = _output_escaper()
 
 
-_escape_text: Callable[[Any], str] = _ESCAPE_OUTPUT or (lambda value: str(escape(value)))
-"""A value escaped exactly as a compiled template escapes what it prints."""
+_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(escape(text)))
+"""A ``str`` escaped as a compiled template escapes it when it prints it (see _output_escaper)."""
 
 _ENTRY_TEXTS = ("text", "title", "link", "url", "author_text", "issued", "journal", "publisher", "volume",
                 "issue", "pages", "source_text", "doi", "doi_url", "accessed", "note", "key")
@@ -212,9 +214,14 @@ class Renderer:
         self._entry_formats: dict[tuple[bool, ...], tuple[str, Callable[[Reference], tuple[str, ...]]]] = {}
         """bibliography-entry.html for each shape of entry (see :meth:`_entry_format`), as a
         ``str.format`` for the texts it prints, and what gives an entry's texts for it."""
+        self._list_formats: dict[int, str] = {}
+        """bibliography.html's item for an entry with each number of back links, as a ``str.format``
+        for its anchor, number, text and citation ids (see :meth:`bibliography`)."""
+        self._list_ends: tuple[str, str] | None = None
+        """bibliography.html's text before and after its items, once known."""
         self._templates: dict[str, jinja2.Template] = {}
-        self._entry_template_is_own: bool | None = None
-        """Whether bibliography-entry.html is the plugin's (not a user's), once known."""
+        self._own: dict[str, bool] = {}
+        """Whether the template found for a name is the plugin's own (not a user's), once known."""
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
@@ -273,10 +280,12 @@ class Renderer:
         if stale:
             self.env.cache.clear()  # type: ignore[union-attr]
             self._templates.clear()
-            self._entry_template_is_own = None
+            self._own.clear()
             self._globals.clear()
         self._badges.clear()
         self._entry_formats.clear()
+        self._list_formats.clear()
+        self._list_ends = None
         self.fragments.clear()
 
     def template(self, name: str) -> jinja2.Template:
@@ -325,10 +334,7 @@ class Renderer:
         """
         if not references:
             return []
-        if self._entry_template_is_own is None:
-            filename = self.template(_ENTRY).filename
-            self._entry_template_is_own = bool(filename and is_own_template(filename))
-        if not self._entry_template_is_own:
+        if not self._is_own(_ENTRY):
             return self._render_entries(references, labels)
         html = []
         for reference in references:
@@ -371,6 +377,72 @@ class Renderer:
         for field, name in enumerate(printed):
             entry_format = entry_format.replace(tokens[name], f"{{{field}}}")
         return entry_format, _texts_getter(printed)
+
+    def bibliography(self, references: Sequence[NumberedReference], entry_html: Sequence[Markup],
+                     labels: dict[str, str]) -> str:
+        """bibliography.html for a page's numbered entries and the text of each.
+
+        The plugin's own template is rendered once per build with no entries, and once per
+        number of back links with one entry of tokens: a page's list is the text around the
+        items, and between, each entry's item filled in (see :meth:`_list_item_format`).
+        A user's template is rendered for each page.
+        """
+        if not self._is_own(_BIBLIOGRAPHY):
+            return self.render("bibliography.html", references=references, entry_html=entry_html, labels=labels)
+        if self._list_ends is None:
+            self._list_ends = self._list_around_items(labels)
+        items = []
+        for entry, html in zip(references, entry_html):
+            ids = entry.citation_ids
+            item_format = self._list_formats.get(len(ids))
+            if item_format is None:
+                item_format = self._list_formats[len(ids)] = self._list_item_format(len(ids), labels)
+            # Anchors, numbers and citation ids are made of letters, digits and hyphens: nothing to escape.
+            items.append(item_format.format(entry.anchor, entry.number, html, *ids))
+        before, after = self._list_ends
+        return before + "".join(items) + after
+
+    def _list_of_tokens(self, backlinks: int, labels: dict[str, str]) -> tuple[str, list[str]]:
+        """The plugin's bibliography.html for one entry with ``backlinks`` citations, with a token
+        for each value: its anchor, number, text and citation ids (also returned, in that order)."""
+        tokens = [f"{self._id_token}item{i}x" for i in range(3 + backlinks)]
+        stand_in = SimpleNamespace(anchor=tokens[0], number=tokens[1], citation_ids=tokens[3:])
+        return self.render_compiled(self.template(_BIBLIOGRAPHY),
+                                    {"references": [stand_in], "entry_html": [tokens[2]], "labels": labels}), tokens
+
+    def _list_around_items(self, labels: dict[str, str]) -> tuple[str, str]:
+        """The plugin's bibliography.html's text before and after its items.
+
+        The items are what a list with one entry adds to the list with none: the template
+        prints each entry's values as they are, and nothing else in the list depends on them.
+        Where they go is found by comparing the two; if the item begins with the same
+        characters as the text after it, more than one place fits, and any does, as every
+        item begins with the same text.
+        """
+        empty = self.render_compiled(self.template(_BIBLIOGRAPHY),
+                                     {"references": [], "entry_html": [], "labels": labels})
+        before = os.path.commonprefix([empty, self._list_of_tokens(0, labels)[0]])
+        return before, empty[len(before):]
+
+    def _list_item_format(self, backlinks: int, labels: dict[str, str]) -> str:
+        """The plugin's bibliography.html's item for an entry with ``backlinks`` citations, as a
+        ``str.format`` for its anchor, number, text and each citation id."""
+        assert self._list_ends is not None
+        before, after = self._list_ends
+        html, tokens = self._list_of_tokens(backlinks, labels)
+        item_format = html[len(before):len(html) - len(after)].replace("{", "{{").replace("}", "}}")
+        for field, token in enumerate(tokens):
+            item_format = item_format.replace(token, f"{{{field}}}")
+        return item_format
+
+    def _is_own(self, name: str) -> bool:
+        """Whether the template found for ``name`` is the plugin's own, not a user's."""
+        own = self._own.get(name)
+        if own is None:
+            assert self.env.loader is not None
+            filename = self.env.loader.get_source(self.env, name)[1]
+            own = self._own[name] = bool(filename and is_own_template(filename))
+        return own
 
     def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], **extra: Any) -> str:
         return self.render("header.html", essay=essay, title=title, labels=labels, **extra)

@@ -199,6 +199,22 @@ def test_an_entry_override_is_rendered_for_every_entry(tmp_path: Path) -> None:
     ]
 
 
+def test_a_list_override_is_rendered_for_every_page(tmp_path: Path) -> None:
+    # The plugin's own bibliography.html is put together from items rendered once per number
+    # of back links; a user's may do anything with the entries, so it is rendered for each page.
+    overrides = tmp_path / "overrides" / "essay-meta"
+    overrides.mkdir(parents=True)
+    (overrides / "bibliography.html").write_text(
+        '<ul class="mine" data-count="{{ references | length }}">{% for entry in references %}'
+        '<li>{{ loop.revindex }}/{{ entry.number * 10 }}{% if loop.last %} last{% endif %}: '
+        '{{ entry_html[loop.index0] }}</li>{% endfor %}</ul>', encoding="utf-8")
+    page = essay('  - title: A\n  - title: B\n', body="Cites [@a] and [@a].\n")
+    page = page.replace("  - title: A\n", "  - title: A\n    key: a\n")
+    site = build_site(tmp_path, {"index.md": page}, theme={"name": "mkdocs", "custom_dir": "overrides"})
+    assert ('<ul class="mine" data-count="2"><li>2/10: <cite class="essay-meta-ref__title">A</cite>.</li>'
+            '<li>1/20 last: <cite class="essay-meta-ref__title">B</cite>.</li></ul>') in site.text("index.html")
+
+
 def test_entries_are_escaped_exactly(tmp_path: Path) -> None:
     page = essay(
         '  - title: "Quotes \\" and \' <b>&amp; 50% %s %(title)s {0} }{ essaymetaidprefix text1x"\n'

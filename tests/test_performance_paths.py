@@ -472,3 +472,31 @@ def test_entries_rendered_once_per_shape_are_the_entries_jinja_rendered(tmp_path
         assert fast.entries(references, labels) == expected
         assert fast.entries(references[::-1], labels) == expected[::-1]  # each shape known now
         assert len(fast._entry_formats) > 10  # rendered once per shape, not by Jinja for each
+
+
+def test_lists_put_together_from_items_are_the_lists_jinja_rendered() -> None:
+    from markupsafe import Markup
+    from mkdocs_essay_meta.labels import labels_for
+    from mkdocs_essay_meta.structure.citations import NumberedReference
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
+
+    def entry(number: int, backlinks: int) -> NumberedReference:
+        ids = [f"essay-meta-cite-{number}-{n}" for n in range(1, backlinks + 1)]
+        return NumberedReference(number, Reference(title=f"T{number}"), ids)
+
+    # Entry texts as bibliography-entry.html gives them (already escaped), with braces, percents
+    # and the renderer's own tokens.
+    texts = [Markup(f"<cite>{_HOSTILE} {fast._id_token}item{n}x</cite>") for n in range(4)] + [Markup("")]
+    pages = [[], [entry(1, 0)], [entry(1, 1), entry(2, 0), entry(3, 2)], [entry(n, n % 4) for n in range(1, 13)],
+             [entry(7, 9)]]
+    for labels in (labels_for("en", {}), labels_for("de", {"back_to_citation": _HOSTILE})):
+        fast.refresh(labels)
+        for entries in pages + pages[::-1]:  # the second time, each item is known
+            entry_html = [texts[n % len(texts)] for n in range(len(entries))]
+            assert (fast.bibliography(entries, entry_html, labels)
+                    == slow.render("bibliography.html", references=entries, entry_html=entry_html, labels=labels))
+        assert len(fast._list_formats) == 5  # one item per number of back links, not a render per list
