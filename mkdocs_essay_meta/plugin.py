@@ -969,26 +969,30 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _render_references_html(self, entries: list[NumberedReference], title: str | None) -> tuple[str, str | None]:
         assert self._renderer is not None
-        # An entry of a shared file is the same object on every page citing it: render it once
-        # per build. The page's own entries are rendered together, in one pass.
+        references = [entry.reference for entry in entries]
+        listing = self._renderer.bibliography(entries, self._entry_html_of(references), self._labels)
+        script = None
+        if self.config.bibliography_json_ld:
+            script = f'<script type="application/ld+json">{json_ld(title, references)}</script>'
+        return listing, script
+
+    def _entry_html_of(self, references: list[Reference]) -> list[Markup]:
+        """bibliography-entry.html for each of a page's references, rendered together, but for
+        an entry of a shared file: the same object on every page citing it, rendered once per build."""
+        assert self._renderer is not None
+        if not self._bibliography_paths:  # no shared file: every entry is the page's own
+            return self._renderer.entries(references, self._labels)
         shared = self._entry_html
-        known = [shared.get(id(entry.reference)) for entry in entries]
-        known_html = [k[1] if k is not None and k[0] is entry.reference else None
-                      for k, entry in zip(known, entries)]
+        known = [shared.get(id(reference)) for reference in references]
+        known_html = [k[1] if k is not None and k[0] is reference else None for k, reference in zip(known, references)]
         fresh = iter(self._renderer.entries(
-            [entry.reference for entry, text in zip(entries, known_html) if text is None], self._labels))
+            [reference for reference, text in zip(references, known_html) if text is None], self._labels))
         entry_html = []
-        for entry, text in zip(entries, known_html):
+        for reference, text in zip(references, known_html):
             if text is None:
                 text = next(fresh)
-                reference = entry.reference
                 if reference.key and self._lookup(reference.key) is reference:
                     shared[id(reference)] = (reference, text)
             entry_html.append(text)
-        listing = self._renderer.bibliography(entries, entry_html, self._labels)
-        script = None
-        if self.config.bibliography_json_ld:
-            data = json_ld(title, [entry.reference for entry in entries])
-            script = f'<script type="application/ld+json">{data}</script>'
-        return listing, script
+        return entry_html
 
