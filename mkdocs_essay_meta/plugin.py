@@ -139,6 +139,8 @@ changed since it was read has a different modification time only if it had not b
 this close to the read."""
 _HEADERS_AHEAD = 32
 """How many headers of the essays whose pages come next are rendered in a row (see _header)."""
+_REFERENCES_AHEAD = 32
+"""How many reference lists of the pages that come next are rendered in a row (see _references_html)."""
 _T = TypeVar("_T")
 
 
@@ -229,6 +231,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._library: Library | None = None
         self._references: dict[str, PageReferences] = {}
         self._pending_references: dict[str, list[NumberedReference]] = {}
+        """Each page's numbered entries, from on_page_content until the page is written, in the
+        order MkDocs writes the pages."""
+        self._references_ahead: dict[str, tuple[list[NumberedReference], str, tuple[str, str | None]]] = {}
+        """Reference lists rendered ahead of their pages (see _references_html): the entries, the
+        title and the list and JSON-LD script, by the page's source."""
         self._pending_listings: dict[str, list[tuple[str, ListingSpec, str, int, bool]]] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
@@ -423,6 +430,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._records.clear()
         self._essay_order.clear()
         self._headers_ahead.clear()
+        self._references_ahead.clear()
         self._page_facts.clear()
         self._listed_state = None
         self._entries = None
@@ -858,6 +866,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             log.warning(f"mkdocs.yml: {problem}")
         self._references.clear()
         self._pending_references.clear()
+        self._references_ahead.clear()
         self._entry_html.clear()  # labels or templates may have changed
         self._render_citation = None
         self._nests_toc_under_title = config.theme.name == "readthedocs"
@@ -956,16 +965,44 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = self._records.get(page.file.src_uri)
         essay = record.essay if record is not None else None
         title = (essay.title if essay is not None else None) or page.title
-        listing, json_ld_script = self._references_html(entries, essay, title)
+        listing, json_ld_script = self._references_html(page.file.src_uri, entries, essay, title)
         if json_ld_script is not None:
             output = output.replace("</head>", json_ld_script + "\n</head>", 1)
         return output.replace(REFERENCES_MARKER, listing, 1)
 
-    def _references_html(self, entries: list[NumberedReference], essay: Essay | None,
+    def _references_html(self, src: str, entries: list[NumberedReference], essay: Essay | None,
                          title: str | None) -> tuple[str, str | None]:
-        """The rendered list and its JSON-LD script (kept while serving: see _kept)."""
-        return self._kept(("references", id(essay)), essay, (entries, title),
-                          lambda: self._render_references_html(entries, title))
+        """The rendered list and its JSON-LD script (kept while serving: see _kept).
+
+        In a build, rendered in a row with the lists of the pages written next, as headers are
+        (see _header): one after another, they cost about half of one rendered alone between
+        two pages. A list rendered ahead has the essay's own title, which is what its page asks
+        for when the essay has one; a page without is rendered for itself.
+        """
+        if self._serving:
+            return self._kept(("references", id(essay)), essay, (entries, title),
+                              lambda: self._render_references_html(entries, title))
+        ahead = self._references_ahead.pop(src, None)
+        if ahead is not None and ahead[0] is entries and ahead[1] == title:
+            return ahead[2]
+        html = self._render_references_html(entries, title)
+        self._render_references_ahead()
+        return html
+
+    def _render_references_ahead(self) -> None:
+        """Render the lists of the pages written next (the first of those still pending, as
+        MkDocs writes pages in the order it read them) that are not rendered yet."""
+        self._references_ahead = {src: ahead for src, ahead in self._references_ahead.items()
+                                  if src in self._pending_references}  # those no page asked for
+        for src, entries in islice(self._pending_references.items(), _REFERENCES_AHEAD):
+            record = self._records.get(src)
+            title = record.essay.title if record is not None and record.essay is not None else None
+            if src in self._references_ahead or not title:
+                continue
+            try:
+                self._references_ahead[src] = (entries, title, self._render_references_html(entries, title))
+            except Exception:  # noqa: BLE001 - rendered again, and reported, for its own page
+                continue
 
     def _render_references_html(self, entries: list[NumberedReference], title: str | None) -> tuple[str, str | None]:
         assert self._renderer is not None

@@ -500,3 +500,57 @@ def test_lists_put_together_from_items_are_the_lists_jinja_rendered() -> None:
             assert (fast.bibliography(entries, entry_html, labels)
                     == slow.render("bibliography.html", references=entries, entry_html=entry_html, labels=labels))
         assert len(fast._list_formats) == 5  # one item per number of back links, not a render per list
+
+
+def test_lists_rendered_ahead_of_their_pages_are_the_lists_each_page_asks_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    from collections import Counter
+    from mkdocs_essay_meta import plugin
+    pages = {"index.md": "# Home\n"}
+    for n in range(45):  # more than one batch; pages of every kind in between
+        references = f"bibliography:\n- key: a{n}\n  title: Source {n}\n- title: Other {n}?\n  link: https://a.org/{n}"
+        kind = n % 5
+        if kind == 0:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: notes\n{references}", body=f"Cites [@a{n}].\n")
+        elif kind == 1:
+            pages[f"e{n:02}.md"] = essay(f"status: finished\n{references}")  # title from the file name
+        elif kind == 2:
+            pages[f"e{n:02}.md"] = essay(f"title: Draft {n}\ndraft: true\n{references}")
+        elif kind == 3:
+            pages[f"e{n:02}.md"] = essay(f"title: Plain page {n}\n{references}")  # no essay
+        else:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: notes")  # no references
+    list_re = re.compile(r'<div class="essay-meta-bibliography">.*?</div>|<script type="application/ld\+json">.*?</script>',
+                         re.DOTALL)
+
+    def lists(root: Path) -> dict[str, list[str]]:
+        from conftest import write_site
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        config = load_config(str(write_site(root, pages)), site_dir=str(root / "site"))
+        # As `mkdocs build` does (the plugin instance may be one an earlier test served with).
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+        site = root / "site"
+        return {name: list_re.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
+                for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
+
+    renders: list[tuple[int, str]] = []  # (the page being written, the title of the list rendered)
+    written = [0]
+    render, post_page = plugin.EssayMetaPlugin._render_references_html, plugin.EssayMetaPlugin.on_post_page
+    monkeypatch.setattr(plugin.EssayMetaPlugin, "_render_references_html",
+                        lambda self, entries, title: renders.append((written[0], title)) or render(self, entries, title))
+    monkeypatch.setattr(plugin.EssayMetaPlugin, "on_post_page",
+                        lambda self, output, **kw: written.__setitem__(0, written[0] + 1) or post_page(self, output, **kw))
+    ahead = lists(tmp_path / "ahead")
+    ahead_renders = list(renders)
+    renders.clear()
+    monkeypatch.setattr(plugin, "_REFERENCES_AHEAD", 0)
+    alone = lists(tmp_path / "alone")
+    assert ahead == alone
+    assert sum(1 for found in ahead.values() if len(found) == 2) == 27  # a list and its script
+    # Each list once, with the title its page gives it; most of them in a row, ahead of their pages.
+    assert len(renders) == 27 and sorted(title for _, title in ahead_renders) == sorted(title for _, title in renders)
+    assert max(Counter(page for page, _ in ahead_renders).values()) > 10
+    assert max(Counter(page for page, _ in renders).values()) == 1
