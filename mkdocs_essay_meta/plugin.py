@@ -233,9 +233,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._pending_references: dict[str, list[NumberedReference]] = {}
         """Each page's numbered entries, from on_page_content until the page is written, in the
         order MkDocs writes the pages."""
-        self._references_ahead: dict[str, tuple[list[NumberedReference], str, tuple[str, str | None]]] = {}
-        """Reference lists rendered ahead of their pages (see _references_html): the entries, the
-        title and the list and JSON-LD script, by the page's source."""
+        self._references_ahead: dict[str, tuple[str, str | None]] = {}
+        """Reference lists (and JSON-LD scripts) rendered ahead of their pages, by the page's
+        source (see _references_html)."""
         self._pending_listings: dict[str, list[tuple[str, ListingSpec, str, int, bool]]] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
@@ -976,15 +976,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
         In a build, rendered in a row with the lists of the pages written next, as headers are
         (see _header): one after another, they cost about half of one rendered alone between
-        two pages. A list rendered ahead has the essay's own title, which is what its page asks
-        for when the essay has one; a page without is rendered for itself.
+        two pages. Only the lists of pages whose front matter has a title are rendered ahead:
+        that is the title the page asks for; a page without gives its own when it is written.
         """
         if self._serving:
             return self._kept(("references", id(essay)), essay, (entries, title),
                               lambda: self._render_references_html(entries, title))
         ahead = self._references_ahead.pop(src, None)
-        if ahead is not None and ahead[0] is entries and ahead[1] == title:
-            return ahead[2]
+        if ahead is not None:
+            return ahead
         html = self._render_references_html(entries, title)
         self._render_references_ahead()
         return html
@@ -1000,7 +1000,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             if src in self._references_ahead or not title:
                 continue
             try:
-                self._references_ahead[src] = (entries, title, self._render_references_html(entries, title))
+                self._references_ahead[src] = self._render_references_html(entries, title)
             except Exception:  # noqa: BLE001 - rendered again, and reported, for its own page
                 continue
 
