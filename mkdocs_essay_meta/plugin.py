@@ -968,7 +968,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         listing, json_ld_script = self._references_html(page.file.src_uri, entries, essay, title)
         if json_ld_script is not None:
             output = output.replace("</head>", json_ld_script + "\n</head>", 1)
-        return output.replace(REFERENCES_MARKER, listing, 1)
+        # The marker is in the page once, near its end: looked for from there.
+        at = output.rfind(REFERENCES_MARKER)
+        return output if at < 0 else output[:at] + listing + output[at + len(REFERENCES_MARKER):]
 
     def _references_html(self, src: str, entries: list[NumberedReference], essay: Essay | None,
                          title: str | None) -> tuple[str, str | None]:

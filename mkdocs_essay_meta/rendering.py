@@ -153,7 +153,10 @@ def _texts_getter(names: Sequence[str]) -> Callable[[Reference], tuple[str, ...]
     """What gives the texts of these names of a reference, always as a tuple."""
     if len(names) > 1:
         return operator.attrgetter(*names)
-    return lambda reference: tuple(getattr(reference, name) for name in names)  # attrgetter(name) gives no tuple
+    if not names:
+        return lambda reference: ()
+    text_of = operator.attrgetter(names[0])  # a text, not a tuple of one
+    return lambda reference: (text_of(reference),)
 
 
 class _Template(jinja2.Template):
