@@ -60,7 +60,9 @@ _BIBLIOGRAPHY = f"{TEMPLATE_FOLDER}/bibliography.html"
 _ENTRY = f"{TEMPLATE_FOLDER}/bibliography-entry.html"
 # The plugin's own template (not a partial: users override bibliography-entry.html): every
 # entry a page needs in one render, as pasting bibliography-entry.html in a loop is several
-# times cheaper than one render per entry. The separator is a per-build token.
+# times cheaper than one render per entry. The separator is a per-build token. (A user's
+# bibliography-entry.html is rendered through it for each page; the plugin's own, once per
+# shape of entry: see Renderer.entries.)
 _ENTRIES = f"{TEMPLATE_FOLDER}/.entries"
 _INTERNAL_TEMPLATES = {
     _ENTRIES: '{% for reference in references %}{% include "' + _ENTRY + '" %}{{ separator }}{% endfor %}',
@@ -367,8 +369,9 @@ class Renderer:
         ``str.format`` field; also returned: what gives an entry's texts for those fields.
         """
         fields = len(Reference._fields)
-        texts_there = Reference._make((("x",) if name == "authors" else "x") if there else Reference._field_defaults[name]
-                                      for name, there in zip(Reference._fields, shape))
+        texts_there = Reference._make(
+            (("x",) if name == "authors" else "x") if there else Reference._field_defaults[name]
+            for name, there in zip(Reference._fields, shape))
         tokens = {name: f"{self._id_token}text{i}x" for i, name in enumerate(_ENTRY_TEXTS)
                   if getattr(texts_there, name)}
         stand_in = SimpleNamespace(**{name: tokens.get(name) for name in _ENTRY_TEXTS},
@@ -386,8 +389,8 @@ class Renderer:
         """bibliography.html for a page's numbered entries and the text of each.
 
         The plugin's own template is rendered once per build with no entries, and once per
-        number of back links with one entry of tokens: a page's list is the text around the
-        items, and between, each entry's item filled in (see :meth:`_list_item_format`).
+        number of back links with one entry of tokens: a page's list is each entry's item,
+        filled in, between the text before and after the items (see :meth:`_list_around_items`).
         A user's template is rendered for each page.
         """
         if not self._is_own(_BIBLIOGRAPHY):
