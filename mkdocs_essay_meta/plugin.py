@@ -139,6 +139,8 @@ changed since it was read has a different modification time only if it had not b
 this close to the read."""
 _HEADERS_AHEAD = 32
 """How many headers of the essays whose pages come next are rendered in a row (see _header)."""
+_REFERENCES_AHEAD = 32
+"""How many reference lists of the pages that come next are rendered in a row (see _references_html)."""
 _T = TypeVar("_T")
 
 
@@ -229,6 +231,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._library: Library | None = None
         self._references: dict[str, PageReferences] = {}
         self._pending_references: dict[str, list[NumberedReference]] = {}
+        """Each page's numbered entries, from on_page_content until the page is written, in the
+        order MkDocs writes the pages."""
+        self._references_ahead: dict[str, tuple[str, str | None]] = {}
+        """Reference lists (and JSON-LD scripts) rendered ahead of their pages, by the page's
+        source (see _references_html)."""
         self._pending_listings: dict[str, list[tuple[str, ListingSpec, str, int, bool]]] = {}
         self._entry_html: dict[int, tuple[Reference, Markup]] = {}
         self._render_citation: Callable[[list[CitedItem]], str] | None = None
@@ -423,6 +430,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._records.clear()
         self._essay_order.clear()
         self._headers_ahead.clear()
+        self._references_ahead.clear()
         self._page_facts.clear()
         self._listed_state = None
         self._entries = None
@@ -859,6 +867,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             log.warning(f"mkdocs.yml: {problem}")
         self._references.clear()
         self._pending_references.clear()
+        self._references_ahead.clear()
         self._entry_html.clear()  # labels or templates may have changed
         self._render_citation = None
         self._nests_toc_under_title = config.theme.name == "readthedocs"
@@ -957,40 +966,73 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = self._records.get(page.file.src_uri)
         essay = record.essay if record is not None else None
         title = (essay.title if essay is not None else None) or page.title
-        listing, json_ld_script = self._references_html(entries, essay, title)
+        listing, json_ld_script = self._references_html(page.file.src_uri, entries, essay, title)
         if json_ld_script is not None:
             output = output.replace("</head>", json_ld_script + "\n</head>", 1)
-        return output.replace(REFERENCES_MARKER, listing, 1)
+        # The marker is in the page once, near its end: looked for from there.
+        at = output.rfind(REFERENCES_MARKER)
+        return output if at < 0 else output[:at] + listing + output[at + len(REFERENCES_MARKER):]
 
-    def _references_html(self, entries: list[NumberedReference], essay: Essay | None,
+    def _references_html(self, src: str, entries: list[NumberedReference], essay: Essay | None,
                          title: str | None) -> tuple[str, str | None]:
-        """The rendered list and its JSON-LD script (kept while serving: see _kept)."""
-        return self._kept(("references", id(essay)), essay, (entries, title),
-                          lambda: self._render_references_html(entries, title))
+        """The rendered list and its JSON-LD script (kept while serving: see _kept).
+
+        In a build, rendered in a row with the lists of the pages written next, as headers are
+        (see _header): one after another, they cost about half of one rendered alone between
+        two pages. Only the lists of pages whose front matter has a title are rendered ahead:
+        that is the title the page asks for; a page without gives its own when it is written.
+        """
+        if self._serving:
+            return self._kept(("references", id(essay)), essay, (entries, title),
+                              lambda: self._render_references_html(entries, title))
+        ahead = self._references_ahead.pop(src, None)
+        if ahead is not None:
+            return ahead
+        html = self._render_references_html(entries, title)
+        self._render_references_ahead()
+        return html
+
+    def _render_references_ahead(self) -> None:
+        """Render the lists of the pages written next (the first of those still pending, as
+        MkDocs writes pages in the order it read them) that are not rendered yet."""
+        self._references_ahead = {src: ahead for src, ahead in self._references_ahead.items()
+                                  if src in self._pending_references}  # those no page asked for
+        for src, entries in islice(self._pending_references.items(), _REFERENCES_AHEAD):
+            record = self._records.get(src)
+            title = record.essay.title if record is not None and record.essay is not None else None
+            if src in self._references_ahead or not title:
+                continue
+            try:
+                self._references_ahead[src] = self._render_references_html(entries, title)
+            except Exception:  # noqa: BLE001 - rendered again, and reported, for its own page
+                continue
 
     def _render_references_html(self, entries: list[NumberedReference], title: str | None) -> tuple[str, str | None]:
         assert self._renderer is not None
-        # An entry of a shared file is the same object on every page citing it: render it once
-        # per build. The page's own entries are rendered together, in one pass.
+        references = [entry.reference for entry in entries]
+        listing = self._renderer.bibliography(entries, self._entry_html_of(references), self._labels)
+        script = None
+        if self.config.bibliography_json_ld:
+            script = f'<script type="application/ld+json">{json_ld(title, references)}</script>'
+        return listing, script
+
+    def _entry_html_of(self, references: list[Reference]) -> list[Markup]:
+        """bibliography-entry.html for each of a page's references, rendered together, but for
+        an entry of a shared file: the same object on every page citing it, rendered once per build."""
+        assert self._renderer is not None
+        if not self._bibliography_paths:  # no shared file: every entry is the page's own
+            return self._renderer.entries(references, self._labels)
         shared = self._entry_html
-        known = [shared.get(id(entry.reference)) for entry in entries]
-        known_html = [k[1] if k is not None and k[0] is entry.reference else None
-                      for k, entry in zip(known, entries)]
+        known = [shared.get(id(reference)) for reference in references]
+        known_html = [k[1] if k is not None and k[0] is reference else None for k, reference in zip(known, references)]
         fresh = iter(self._renderer.entries(
-            [entry.reference for entry, text in zip(entries, known_html) if text is None], self._labels))
+            [reference for reference, text in zip(references, known_html) if text is None], self._labels))
         entry_html = []
-        for entry, text in zip(entries, known_html):
+        for reference, text in zip(references, known_html):
             if text is None:
                 text = next(fresh)
-                reference = entry.reference
                 if reference.key and self._lookup(reference.key) is reference:
                     shared[id(reference)] = (reference, text)
             entry_html.append(text)
-        listing = self._renderer.render("bibliography.html", references=entries,
-                                        entry_html=entry_html, labels=self._labels)
-        script = None
-        if self.config.bibliography_json_ld:
-            data = json_ld(title, [entry.reference for entry in entries])
-            script = f'<script type="application/ld+json">{data}</script>'
-        return listing, script
+        return entry_html
 

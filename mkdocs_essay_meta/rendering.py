@@ -7,6 +7,7 @@ a user overrides any partial by dropping a file of the same name there.
 
 from __future__ import annotations
 
+import operator
 import os
 import random
 import re
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import jinja2
@@ -23,6 +25,8 @@ from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_date_format, parse_pattern
 
+from .structure.bibliography import Reference
+from .structure.citations import NumberedReference
 from .structure.essay import Essay, Rating
 
 _DATE_FORMATS: dict[str, Literal["short", "medium", "long", "full"]] = {
@@ -52,10 +56,13 @@ _BADGE = f"{TEMPLATE_FOLDER}/badge.html"
 # an include of it becomes this call. A user's badge.html is pasted like any other partial.
 _BADGE_CALL = "{{ rating | essay_meta_badge(labels, id_prefix, in_listing) }}"
 
+_BIBLIOGRAPHY = f"{TEMPLATE_FOLDER}/bibliography.html"
 _ENTRY = f"{TEMPLATE_FOLDER}/bibliography-entry.html"
 # The plugin's own template (not a partial: users override bibliography-entry.html): every
 # entry a page needs in one render, as pasting bibliography-entry.html in a loop is several
-# times cheaper than one render per entry. The separator is a per-build token.
+# times cheaper than one render per entry. The separator is a per-build token. (A user's
+# bibliography-entry.html is rendered through it for each page; the plugin's own, once per
+# shape of entry: see Renderer.entries.)
 _ENTRIES = f"{TEMPLATE_FOLDER}/.entries"
 _INTERNAL_TEMPLATES = {
     _ENTRIES: '{% for reference in references %}{% include "' + _ENTRY + '" %}{{ separator }}{% endfor %}',
@@ -133,6 +140,27 @@ def _output_escaper() -> Callable[[Any], str] | None:
 _ESCAPE_OUTPUT = _output_escaper()
 
 
+_escape_text: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(escape(text)))
+"""A ``str`` escaped as a compiled template escapes it when it prints it (see _output_escaper)."""
+
+_ENTRY_TEXTS = ("text", "title", "link", "url", "author_text", "issued", "journal", "publisher", "volume",
+                "issue", "pages", "source_text", "doi", "doi_url", "accessed", "note", "key")
+"""What the plugin's bibliography-entry.html may print of a reference (each only when it is there)."""
+_ENTRY_FLAGS = ("author_text_ends_with_period", "title_ends_sentence")
+"""What else it tests of a reference, besides which of its fields are there."""
+_entry_flags = operator.attrgetter(*_ENTRY_FLAGS)
+
+
+def _texts_getter(names: Sequence[str]) -> Callable[[Reference], tuple[str, ...]]:
+    """What gives the texts of these names of a reference, always as a tuple."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    if not names:
+        return lambda reference: ()
+    text_of = operator.attrgetter(names[0])  # a text, not a tuple of one
+    return lambda reference: (text_of(reference),)
+
+
 class _Template(jinja2.Template):
     """A compiled template whose output escaping is :func:`_output_escaper`'s.
 
@@ -188,7 +216,17 @@ class Renderer:
         self._dates: dict[date, str] = {}
         self._badges: dict[tuple[Any, ...], str] = {}
         """badge.html for each kind of rating, as a %-format for its id prefix and percentage."""
+        self._entry_formats: dict[tuple[bool, ...], tuple[str, Callable[[Reference], tuple[str, ...]]]] = {}
+        """bibliography-entry.html for each shape of entry (see :meth:`_entry_format`), as a
+        ``str.format`` for the texts it prints, and what gives an entry's texts for it."""
+        self._list_formats: dict[int, str] = {}
+        """bibliography.html's item for an entry with each number of back links, as a ``str.format``
+        for its anchor, number, text and citation ids (see :meth:`bibliography`)."""
+        self._list_ends: tuple[str, str] | None = None
+        """bibliography.html's text before and after its items, once known."""
         self._templates: dict[str, jinja2.Template] = {}
+        self._own: dict[str, bool] = {}
+        """Whether the template found for a name is the plugin's own (not a user's), once known."""
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
@@ -251,8 +289,12 @@ class Renderer:
         if stale:
             self.env.cache.clear()  # type: ignore[union-attr]
             self._templates.clear()
+            self._own.clear()
             self._globals.clear()
         self._badges.clear()
+        self._entry_formats.clear()
+        self._list_formats.clear()
+        self._list_ends = None
         self.fragments.clear()
 
     def template(self, name: str) -> jinja2.Template:
@@ -292,14 +334,125 @@ class Renderer:
             self.env.handle_exception()
             raise  # not reached: handle_exception always raises
 
-    def entries(self, references: Sequence[Any], labels: dict[str, str]) -> list[Markup]:
-        """bibliography-entry.html for each reference, in one render, each stripped."""
+    def entries(self, references: Sequence[Reference], labels: dict[str, str]) -> list[Markup]:
+        """bibliography-entry.html for each reference, each stripped.
+
+        The plugin's own template is rendered once per shape of entry (see :meth:`_entry_format`)
+        and each entry's texts, escaped, are filled into it; a user's is rendered for every
+        entry, all of a page's in one render.
+        """
         if not references:
             return []
+        if not self._is_own(_ENTRY):
+            return self._render_entries(references, labels)
+        html = []
+        for reference in references:
+            shape = tuple(map(bool, reference)) + _entry_flags(reference)
+            entry_format = self._entry_formats.get(shape)
+            if entry_format is None:
+                entry_format = self._entry_formats[shape] = self._entry_format(shape, labels)
+            text, printed_texts = entry_format
+            html.append(Markup(text.format(*map(_escape_text, printed_texts(reference)))))
+        return html
+
+    def _render_entries(self, references: Sequence[Any], labels: dict[str, str]) -> list[Markup]:
+        """bibliography-entry.html for each reference, in one render, each stripped."""
         separator = self._id_token + "entry"
         text = self.render_compiled(self.template(_ENTRIES),
                                     {"references": references, "labels": labels, "separator": separator})
         return [Markup(part.strip()) for part in text.split(separator)[:-1]]
+
+    def _entry_format(self, shape: tuple[bool, ...],
+                      labels: dict[str, str]) -> tuple[str, Callable[[Reference], tuple[str, ...]]]:
+        """The plugin's bibliography-entry.html for every entry of one shape: which of its
+        fields are there (in the order of ``Reference``'s fields), and its ``_ENTRY_FLAGS``.
+        The template only tests these and whether a text is there, and prints each text as it is.
+
+        It is rendered with a token in place of each text there (a text made of fields, such as
+        ``link``, is there when a reference with those fields has it), then each token becomes a
+        ``str.format`` field; also returned: what gives an entry's texts for those fields.
+        """
+        fields = len(Reference._fields)
+        texts_there = Reference._make(
+            (("x",) if name == "authors" else "x") if there else Reference._field_defaults[name]
+            for name, there in zip(Reference._fields, shape))
+        tokens = {name: f"{self._id_token}text{i}x" for i, name in enumerate(_ENTRY_TEXTS)
+                  if getattr(texts_there, name)}
+        stand_in = SimpleNamespace(**{name: tokens.get(name) for name in _ENTRY_TEXTS},
+                                   authors=bool(texts_there.authors), **dict(zip(_ENTRY_FLAGS, shape[fields:])))
+        # Stripped with its tokens: every text is printed inside an element, never at an end.
+        [html] = self._render_entries([stand_in], labels)
+        entry_format = str(html).replace("{", "{{").replace("}", "}}")
+        printed = [name for name, token in tokens.items() if token in entry_format]
+        for field, name in enumerate(printed):
+            entry_format = entry_format.replace(tokens[name], f"{{{field}}}")
+        return entry_format, _texts_getter(printed)
+
+    def bibliography(self, references: Sequence[NumberedReference], entry_html: Sequence[Markup],
+                     labels: dict[str, str]) -> str:
+        """bibliography.html for a page's numbered entries and the text of each.
+
+        The plugin's own template is rendered once per build with no entries, and once per
+        number of back links with one entry of tokens: a page's list is each entry's item,
+        filled in, between the text before and after the items (see :meth:`_list_around_items`).
+        A user's template is rendered for each page.
+        """
+        if not self._is_own(_BIBLIOGRAPHY):
+            return self.render("bibliography.html", references=references, entry_html=entry_html, labels=labels)
+        if self._list_ends is None:
+            self._list_ends = self._list_around_items(labels)
+        items = []
+        for entry, html in zip(references, entry_html):
+            ids = entry.citation_ids
+            item_format = self._list_formats.get(len(ids))
+            if item_format is None:
+                item_format = self._list_formats[len(ids)] = self._list_item_format(len(ids), labels)
+            # Anchors, numbers and citation ids are made of letters, digits and hyphens: nothing to escape.
+            items.append(item_format.format(entry.anchor, entry.number, html, *ids))
+        before, after = self._list_ends
+        return before + "".join(items) + after
+
+    def _list_of_tokens(self, backlinks: int, labels: dict[str, str]) -> tuple[str, list[str]]:
+        """The plugin's bibliography.html for one entry with ``backlinks`` citations, with a token
+        for each value: its anchor, number, text and citation ids (also returned, in that order)."""
+        tokens = [f"{self._id_token}item{i}x" for i in range(3 + backlinks)]
+        stand_in = SimpleNamespace(anchor=tokens[0], number=tokens[1], citation_ids=tokens[3:])
+        return self.render_compiled(self.template(_BIBLIOGRAPHY),
+                                    {"references": [stand_in], "entry_html": [tokens[2]], "labels": labels}), tokens
+
+    def _list_around_items(self, labels: dict[str, str]) -> tuple[str, str]:
+        """The plugin's bibliography.html's text before and after its items.
+
+        The items are what a list with one entry adds to the list with none: the template
+        prints each entry's values as they are, and nothing else in the list depends on them.
+        Where they go is found by comparing the two; if the item begins with the same
+        characters as the text after it, more than one place fits, and any does, as every
+        item begins with the same text.
+        """
+        empty = self.render_compiled(self.template(_BIBLIOGRAPHY),
+                                     {"references": [], "entry_html": [], "labels": labels})
+        before = os.path.commonprefix([empty, self._list_of_tokens(0, labels)[0]])
+        return before, empty[len(before):]
+
+    def _list_item_format(self, backlinks: int, labels: dict[str, str]) -> str:
+        """The plugin's bibliography.html's item for an entry with ``backlinks`` citations, as a
+        ``str.format`` for its anchor, number, text and each citation id."""
+        assert self._list_ends is not None
+        before, after = self._list_ends
+        html, tokens = self._list_of_tokens(backlinks, labels)
+        item_format = html[len(before):len(html) - len(after)].replace("{", "{{").replace("}", "}}")
+        for field, token in enumerate(tokens):
+            item_format = item_format.replace(token, f"{{{field}}}")
+        return item_format
+
+    def _is_own(self, name: str) -> bool:
+        """Whether the template found for ``name`` is the plugin's own, not a user's."""
+        own = self._own.get(name)
+        if own is None:
+            assert self.env.loader is not None
+            filename = self.env.loader.get_source(self.env, name)[1]
+            own = self._own[name] = bool(filename and is_own_template(filename))
+        return own
 
     def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], **extra: Any) -> str:
         return self.render("header.html", essay=essay, title=title, labels=labels, **extra)

@@ -181,6 +181,57 @@ def test_partials_can_be_overridden(tmp_path: Path) -> None:
     assert entry.select_one("span.mine").get_text() == "Accessed: A <b>"
 
 
+def test_an_entry_override_is_rendered_for_every_entry(tmp_path: Path) -> None:
+    # The plugin's own bibliography-entry.html is rendered once per shape of entry; a user's
+    # may do anything with the values, so it is rendered for each entry.
+    overrides = tmp_path / "overrides" / "essay-meta"
+    overrides.mkdir(parents=True)
+    (overrides / "bibliography-entry.html").write_text(
+        '<span class="mine">{{ reference.title | upper }} {{ reference.title | length }}'
+        '{% if reference.title[-1:] == "?" %} asks{% endif %}</span>', encoding="utf-8")
+    page = essay('  - title: "Why <b>?"\n  - title: Because\n  - title: "Why not?"\n')
+    site = build_site(tmp_path, {"index.md": page}, theme={"name": "mkdocs", "custom_dir": "overrides"})
+    _, entries = references(site)
+    assert [str(entry.select_one("span.mine")) for entry in entries] == [
+        '<span class="mine">WHY &lt;B&gt;? 8 asks</span>',
+        '<span class="mine">BECAUSE 7</span>',
+        '<span class="mine">WHY NOT? 8 asks</span>',
+    ]
+
+
+def test_a_list_override_is_rendered_for_every_page(tmp_path: Path) -> None:
+    # The plugin's own bibliography.html is put together from items rendered once per number
+    # of back links; a user's may do anything with the entries, so it is rendered for each page.
+    overrides = tmp_path / "overrides" / "essay-meta"
+    overrides.mkdir(parents=True)
+    (overrides / "bibliography.html").write_text(
+        '<ul class="mine" data-count="{{ references | length }}">{% for entry in references %}'
+        '<li>{{ loop.revindex }}/{{ entry.number * 10 }}{% if loop.last %} last{% endif %}: '
+        '{{ entry_html[loop.index0] }}</li>{% endfor %}</ul>', encoding="utf-8")
+    page = essay('  - title: A\n  - title: B\n', body="Cites [@a] and [@a].\n")
+    page = page.replace("  - title: A\n", "  - title: A\n    key: a\n")
+    site = build_site(tmp_path, {"index.md": page}, theme={"name": "mkdocs", "custom_dir": "overrides"})
+    assert ('<ul class="mine" data-count="2"><li>2/10: <cite class="essay-meta-ref__title">A</cite>.</li>'
+            '<li>1/20 last: <cite class="essay-meta-ref__title">B</cite>.</li></ul>') in site.text("index.html")
+
+
+def test_entries_are_escaped_exactly(tmp_path: Path) -> None:
+    page = essay(
+        '  - title: "Quotes \\" and \' <b>&amp; 50% %s %(title)s {0} }{ essaymetaidprefix text1x"\n'
+        '    authors: ["O\'Brien & <Sons>", "{1} et al."]\n    year: "%d"\n    journal: "J <&>"\n'
+        '    pages: "1\u20132"\n    link: "https://a.org/?a=1&b=\'2\'"\n    note: "{{ x }}"\n'
+    )
+    site = build_site(tmp_path, {"index.md": page})
+    html = site.text("index.html")
+    assert (
+        '<span class="essay-meta-ref__authors">O&#39;Brien &amp; &lt;Sons&gt; &amp; {1} et al.</span> '
+        '<span class="essay-meta-ref__issued">(%d)</span>. <cite class="essay-meta-ref__title">'
+        '<a href="https://a.org/?a=1&amp;b=&#39;2&#39;">Quotes &#34; and &#39; &lt;b&gt;&amp;amp; 50% %s '
+        '%(title)s {0} }{ essaymetaidprefix text1x</a></cite>. <span class="essay-meta-ref__source">J &lt;&amp;&gt;: '
+        '1\u20132</span>. <span class="essay-meta-ref__note">{{ x }}</span>'
+    ) in html
+
+
 def test_strict_build_fails_on_a_bad_entry_and_plain_build_keeps_the_rest(tmp_path: Path) -> None:
     page = essay('  - title: Good\n    link: https://a.org\n  - [not, an, entry]\n  - title: Also good\n')
     site = build_site(tmp_path, {"index.md": page})

@@ -280,15 +280,14 @@ def test_references_kept_across_rebuilds_follow_their_sources(tmp_path: Path) ->
                plugin={"bibliography_files": ["refs.bib"]})
     server = Server(tmp_path)
     lists: list[int] = []
-    real_render = rendering.Renderer.render
+    real_bibliography = rendering.Renderer.bibliography
 
-    def counting_render(self: rendering.Renderer, template: str, **context: Any) -> str:
-        if template == "bibliography.html":
-            lists.append(len(context["references"]))
-        return real_render(self, template, **context)
+    def counting_bibliography(self: rendering.Renderer, references: Any, *args: Any) -> str:
+        lists.append(len(references))
+        return real_bibliography(self, references, *args)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rendering.Renderer, "render", counting_render)
+        patch.setattr(rendering.Renderer, "bibliography", counting_bibliography)
         site = server.build()
         assert sorted(lists) == [1, 2]
         assert "Literate Programming" in site.text("cited/index.html")

@@ -19,6 +19,7 @@ import pytest
 from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, parse_locale
+from mkdocs_essay_meta.structure.bibliography import Reference
 from mkdocs_essay_meta.structure.frontmatter import count_key_lines, count_keys, read_fields, read_front_matter
 from mkdocs_essay_meta.structure.essay import Essay, parse_essay
 from mkdocs_essay_meta.structure.problems import Problems
@@ -415,3 +416,144 @@ def test_headers_rendered_ahead_of_their_pages_are_the_headers_each_page_asks_fo
     assert len(renders) == 27
     assert ahead == alone
     assert sum(1 for found in ahead.values() if found) == 27  # every essay but the drafts
+
+
+# -- the reference list -----------------------------------------------------------------------
+
+_HOSTILE = 'Quotes " and \' <b>&amp; 50% %s %(title)s {0} {{ x }} }{ essaymetaidprefix text1x'
+
+
+def _hostile_references(token: str) -> list[Reference]:
+    """Entries of every shape bibliography-entry.html tells apart, with hostile texts (and
+    the renderer's own token) where they are printed."""
+    odd = f"{_HOSTILE} {token}text1x {token}text12x."
+    return [
+        Reference(text=odd),
+        Reference(title=odd),
+        Reference(title="Ends with a question?", url='https://a.org/?q=1&r="2"<3>'),
+        Reference(url="https://a.org/ends-with-a-dot.", key="k"),
+        Reference(doi="10.1000/<b>&#x\"%s{0}", key="doi-only"),
+        Reference(key=odd),
+        Reference(title="T", authors=("",), issued=odd),
+        Reference(title="T!", authors=("Able, A.",)),
+        Reference(title="T", authors=("Able, A.", "et al.")),
+        Reference(title="T", authors=("Able, A.", "Baker, B.", odd)),
+        Reference(title="T", authors=("Able, A.", "")),
+        Reference(authors=("Able, A.",), issued="2001", key="no-title"),
+        Reference(authors=("Able, A.",), key="no-title-nor-year"),
+        Reference(issued="2001", key="year-only"),
+        Reference(title=odd, url="https://a.org", authors=(odd, odd), issued=odd, journal=odd, publisher=odd,
+                  volume=odd, issue=odd, pages=odd, doi="10.1000/182", accessed=odd, note=odd, key="all"),
+        Reference(title="Source parts", volume="3", pages="1-2"),
+        Reference(title="Source parts", journal="J", issue="4"),
+    ]
+
+
+def test_entries_rendered_once_per_shape_are_the_entries_jinja_rendered(tmp_path: Path) -> None:
+    from markupsafe import Markup
+    from mkdocs_essay_meta.labels import labels_for
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    # bibliography-entry.html as it was, testing the punctuation in Jinja, rendered for each
+    # entry by plain Jinja.
+    source = (Path(TEMPLATES_DIR) / "essay-meta" / "bibliography-entry.html").read_text(encoding="utf-8")
+    as_it_was = (source
+                 .replace("{% if issued or not ref.author_text_ends_with_period %}",
+                          '{% if not (author_text[-1:] == "." and not issued) %}')
+                 .replace("{% if not ref.title_ends_sentence %}", '{% if title[-1:] not in ".?!" %}'))
+    assert as_it_was.count('[-1:]') == 2
+    (tmp_path / "essay-meta").mkdir()
+    (tmp_path / "essay-meta" / "bibliography-entry.html").write_text(as_it_was, encoding="utf-8")
+    slow = Renderer([str(tmp_path)], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([str(tmp_path)])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
+    references = _hostile_references(fast._id_token)
+    for labels in (labels_for("en", {}), labels_for("en", {"accessed": _HOSTILE})):
+        fast.refresh(labels)
+        expected = [Markup(slow.render("bibliography-entry.html", reference=reference, labels=labels).strip())
+                    for reference in references]
+        assert fast.entries(references, labels) == expected
+        assert fast.entries(references[::-1], labels) == expected[::-1]  # each shape known now
+        assert len(fast._entry_formats) > 10  # rendered once per shape, not by Jinja for each
+
+
+def test_lists_put_together_from_items_are_the_lists_jinja_rendered() -> None:
+    from markupsafe import Markup
+    from mkdocs_essay_meta.labels import labels_for
+    from mkdocs_essay_meta.structure.citations import NumberedReference
+    from zoneinfo import ZoneInfo
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+    slow.env.template_class = jinja2.Template  # markupsafe's own escaping
+
+    def entry(number: int, backlinks: int) -> NumberedReference:
+        ids = [f"essay-meta-cite-{number}-{n}" for n in range(1, backlinks + 1)]
+        return NumberedReference(number, Reference(title=f"T{number}"), ids)
+
+    # Entry texts as bibliography-entry.html gives them (already escaped), with braces, percents
+    # and the renderer's own tokens.
+    texts = [Markup(f"<cite>{_HOSTILE} {fast._id_token}item{n}x</cite>") for n in range(4)] + [Markup("")]
+    pages = [[], [entry(1, 0)], [entry(1, 1), entry(2, 0), entry(3, 2)], [entry(n, n % 4) for n in range(1, 13)],
+             [entry(7, 9)]]
+    for labels in (labels_for("en", {}), labels_for("de", {"back_to_citation": _HOSTILE})):
+        fast.refresh(labels)
+        for entries in pages + pages[::-1]:  # the second time, each item is known
+            entry_html = [texts[n % len(texts)] for n in range(len(entries))]
+            assert (fast.bibliography(entries, entry_html, labels)
+                    == slow.render("bibliography.html", references=entries, entry_html=entry_html, labels=labels))
+        assert len(fast._list_formats) == 5  # one item per number of back links, not a render per list
+
+
+def test_lists_rendered_ahead_of_their_pages_are_the_lists_each_page_asks_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    from collections import Counter
+    from mkdocs_essay_meta import plugin
+    pages = {"index.md": "# Home\n"}
+    for n in range(45):  # more than one batch; pages of every kind in between
+        references = f"bibliography:\n- key: a{n}\n  title: Source {n}\n- title: Other {n}?\n  link: https://a.org/{n}"
+        kind = n % 5
+        if kind == 0:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: notes\n{references}", body=f"Cites [@a{n}].\n")
+        elif kind == 1:
+            pages[f"e{n:02}.md"] = essay(f"status: finished\n{references}")  # title from the file name
+        elif kind == 2:
+            pages[f"e{n:02}.md"] = essay(f"title: Draft {n}\ndraft: true\n{references}")
+        elif kind == 3:
+            pages[f"e{n:02}.md"] = essay(f"title: Plain page {n}\n{references}")  # no essay
+        else:
+            pages[f"e{n:02}.md"] = essay(f"title: Essay {n}\nstatus: notes")  # no references
+    list_re = re.compile(r'<div class="essay-meta-bibliography">.*?</div>|<script type="application/ld\+json">.*?</script>',
+                         re.DOTALL)
+
+    def lists(root: Path) -> dict[str, list[str]]:
+        from conftest import write_site
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        config = load_config(str(write_site(root, pages)), site_dir=str(root / "site"))
+        # As `mkdocs build` does (the plugin instance may be one an earlier test served with).
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+        site = root / "site"
+        return {name: list_re.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
+                for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
+
+    renders: list[tuple[int, str]] = []  # (the page being written, the title of the list rendered)
+    written = [0]
+    render, post_page = plugin.EssayMetaPlugin._render_references_html, plugin.EssayMetaPlugin.on_post_page
+    monkeypatch.setattr(plugin.EssayMetaPlugin, "_render_references_html",
+                        lambda self, entries, title: renders.append((written[0], title)) or render(self, entries, title))
+    monkeypatch.setattr(plugin.EssayMetaPlugin, "on_post_page",
+                        lambda self, output, **kw: written.__setitem__(0, written[0] + 1) or post_page(self, output, **kw))
+    ahead = lists(tmp_path / "ahead")
+    ahead_renders = list(renders)
+    renders.clear()
+    monkeypatch.setattr(plugin, "_REFERENCES_AHEAD", 0)
+    alone = lists(tmp_path / "alone")
+    assert ahead == alone
+    assert sum(1 for found in ahead.values() if len(found) == 2) == 27  # a list and its script
+    # Each list once, with the title its page gives it; most of them in a row, ahead of their pages.
+    assert len(renders) == 27 and sorted(title for _, title in ahead_renders) == sorted(title for _, title in renders)
+    assert max(Counter(page for page, _ in ahead_renders).values()) > 10
+    assert max(Counter(page for page, _ in renders).values()) == 1

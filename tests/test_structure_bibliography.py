@@ -341,3 +341,10 @@ def test_fill_citations_replaces_only_its_tokens() -> None:
 
     html = "<p>a TOK0q b TOK1q c TOK9q d TOKxq TOK</p>"
     assert fill_citations(html, "TOK", ["[1]", "[2]"]) == "<p>a [1] b [2] c TOK9q d TOKxq TOK</p>"
+
+
+@pytest.mark.parametrize("doi", ["10.1000/182", "10.1000/a_b.c-d~e/f:g;h(i)"] + [
+    f"10.1000/a{special}b" for special in " \"#%&'*+,<=>?@[\\]^`{|}!$é€\u2028\u0660"])
+def test_a_doi_link_is_the_doi_quoted_for_a_url(doi: str) -> None:
+    from urllib.parse import quote
+    assert Reference(doi=doi).doi_url == "https://doi.org/" + quote(doi, safe="/:;()._-~")

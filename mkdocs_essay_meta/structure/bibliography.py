@@ -101,6 +101,16 @@ class Reference(NamedTuple):
         return ", ".join(self.authors[:-1]) + " & " + self.authors[-1]
 
     @property
+    def author_text_ends_with_period(self) -> bool:
+        """Whether :attr:`author_text` ends in ``.`` (as ``A et al.`` does): it ends with the last name."""
+        return self.authors[-1].endswith(".") if self.authors else False
+
+    @property
+    def title_ends_sentence(self) -> bool:
+        """Whether the title shown (the title, else :attr:`link`) ends in ``.``, ``?`` or ``!``."""
+        return (self.title or self.link or "")[-1:] in (".", "?", "!")
+
+    @property
     def source_text(self) -> str:
         """Where it appeared: ``Journal 12(3): 45–67``; empty when unknown."""
         text = self.journal or ""
@@ -144,9 +154,16 @@ def text_value(value: Any) -> str | None:
     return text or None
 
 
+_DOI_URL_SAFE = "/:;()"
+_DOI_URL_AS_IS_RE = re.compile(r"[A-Za-z0-9_.\-~" + re.escape(_DOI_URL_SAFE) + "]*")
+"""A DOI that ``quote`` leaves as it is: letters, digits, ``_.-~`` and the characters kept safe."""
+
+
 def _doi_url(doi: str) -> str:
     """A bare DOI as an https://doi.org/ link."""
-    return "https://doi.org/" + quote(doi, safe="/:;()._-~")
+    if _DOI_URL_AS_IS_RE.fullmatch(doi):  # most are: no need for quote's slower work
+        return "https://doi.org/" + doi
+    return "https://doi.org/" + quote(doi, safe=_DOI_URL_SAFE)
 
 
 def normalize_doi(raw: str) -> str | None:
