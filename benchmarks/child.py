@@ -120,7 +120,7 @@ def profile(config_file: str, cprofile_out: str | None) -> dict[str, Any]:
     config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
     build(config)
     cpu = time.process_time() - cpu
-    if profiler is not None:
+    if profiler is not None and cprofile_out:
         profiler.disable()
         profiler.dump_stats(cprofile_out)
     return {

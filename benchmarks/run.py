@@ -305,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-warmup", action="store_true",
                         help="skip the discarded first build of each variant (big N: the generator just wrote the files)")
     parser.add_argument("--cprofile", action="store_true", help="profile: also print a cProfile of the plugin")
+    parser.add_argument("--fixed-mmap-threshold", action="store_true",
+                        help="run every build with glibc's mmap threshold fixed at 128 KiB "
+                             "(MALLOC_MMAP_THRESHOLD_=131072): peak memory without the allocator's "
+                             "own variation (see docs/performance.md, Peak memory)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--out", type=Path, default=OUT,
                         help="where generated sites and profiles go (default benchmarks/out, gitignored)")
@@ -316,9 +320,15 @@ def main(argv: list[str] | None = None) -> int:
     OUT = args.out.resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     _compile_package()
+    if args.fixed_mmap_threshold:
+        # glibc raises its threshold each time it frees a large block: after a page of several
+        # MB, memory freed from large strings stays in the heap, and the peak varies between
+        # identical runs. Fixed, peak memory is what the build holds (inherited by every child).
+        os.environ["MALLOC_MMAP_THRESHOLD_"] = "131072"
     modes = list(MODES) if args.mode == "all" else [args.mode]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {time.strftime('%Y-%m-%d %H:%M %Z')}")
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {time.strftime('%Y-%m-%d %H:%M %Z')}"
+          + (", MALLOC_MMAP_THRESHOLD_=131072" if args.fixed_mmap_threshold else ""))
     results: dict[str, Any] = {}
     for mode in modes:
         mode_args = argparse.Namespace(**vars(args))

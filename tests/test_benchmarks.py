@@ -10,6 +10,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -37,3 +40,27 @@ def test_every_benchmark_mode_runs_and_prints_its_ratios(tmp_path: Path) -> None
     assert re.search(r"issue 4: .*\n(.*\n){2}\s+" + ratio.format("listings/no-listings"), out), out
     # Every generated site builds without a warning from either variant.
     assert "note:" not in out, out
+
+
+def test_a_fixed_mmap_threshold_reaches_every_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--fixed-mmap-threshold: every build runs with glibc's threshold fixed (peak memory
+    without the allocator's own variation), and says so."""
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.chdir(REPO)
+    from benchmarks import run
+
+    thresholds: list[str | None] = []
+    spawn = run._spawn
+
+    def spawn_noting_threshold(args: list[str], *, cwd: Path) -> Any:
+        thresholds.append(run._env().get("MALLOC_MMAP_THRESHOLD_"))
+        return spawn(args, cwd=cwd)
+
+    monkeypatch.setattr(run, "_spawn", spawn_noting_threshold)
+    argv = ["build", "--essays", "5", "--rounds", "1", "--no-warmup", "--themes", "mkdocs", "--out", str(tmp_path)]
+    assert run.main([*argv, "--fixed-mmap-threshold"]) == 0
+    assert len(thresholds) == 2 and set(thresholds) == {"131072"}
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
+    thresholds.clear()
+    assert run.main(argv) == 0
+    assert thresholds == [None, None]
