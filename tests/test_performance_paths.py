@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -373,7 +374,6 @@ def test_ratings_kept_per_word_are_the_ratings_made_afresh() -> None:
 
 def test_headers_rendered_ahead_of_their_pages_are_the_headers_each_page_asks_for(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import re
     from mkdocs_essay_meta import plugin
     pages = {"index.md": "# Home\n"}
     for n in range(45):  # more than one batch; pages of every kind in between
@@ -391,16 +391,7 @@ def test_headers_rendered_ahead_of_their_pages_are_the_headers_each_page_asks_fo
     header_re = re.compile(r'<header class="essay-meta">.*?</header>', re.DOTALL)
 
     def headers(root: Path) -> dict[str, list[str]]:
-        from conftest import write_site
-        from mkdocs.commands.build import build
-        from mkdocs.config import load_config
-        config = load_config(str(write_site(root, pages)), site_dir=str(root / "site"))
-        # As `mkdocs build` does (the plugin instance may be one an earlier test served with).
-        config.plugins.on_startup(command="build", dirty=False)
-        build(config)
-        site = root / "site"
-        return {name: header_re.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
-                for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
+        return _found_in_each_page_of_a_build(root, pages, header_re)
 
     from mkdocs_essay_meta.rendering import Renderer as Rendering
     renders: list[object] = []
@@ -507,7 +498,6 @@ def test_lists_put_together_from_items_are_the_lists_jinja_rendered() -> None:
 
 def test_lists_rendered_ahead_of_their_pages_are_the_lists_each_page_asks_for(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import re
     from collections import Counter
     from mkdocs_essay_meta import plugin
     pages = {"index.md": "# Home\n"}
@@ -528,16 +518,7 @@ def test_lists_rendered_ahead_of_their_pages_are_the_lists_each_page_asks_for(
                          re.DOTALL)
 
     def lists(root: Path) -> dict[str, list[str]]:
-        from conftest import write_site
-        from mkdocs.commands.build import build
-        from mkdocs.config import load_config
-        config = load_config(str(write_site(root, pages)), site_dir=str(root / "site"))
-        # As `mkdocs build` does (the plugin instance may be one an earlier test served with).
-        config.plugins.on_startup(command="build", dirty=False)
-        build(config)
-        site = root / "site"
-        return {name: list_re.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
-                for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
+        return _found_in_each_page_of_a_build(root, pages, list_re)
 
     renders: list[tuple[int, str]] = []  # (the page being written, the title of the list rendered)
     written = [0]
@@ -557,3 +538,17 @@ def test_lists_rendered_ahead_of_their_pages_are_the_lists_each_page_asks_for(
     assert len(renders) == 27 and sorted(title for _, title in ahead_renders) == sorted(title for _, title in renders)
     assert max(Counter(page for page, _ in ahead_renders).values()) > 10
     assert max(Counter(page for page, _ in renders).values()) == 1
+
+
+def _found_in_each_page_of_a_build(root: Path, pages: dict[str, str], pattern: re.Pattern[str]) -> dict[str, list[str]]:
+    """What ``pattern`` finds in each written page (but the home page) of a one-off build of ``pages``."""
+    from conftest import write_site
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    config = load_config(str(write_site(root, pages)), site_dir=str(root / "site"))
+    # As `mkdocs build` does (the plugin instance may be one an earlier test served with).
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    site = root / "site"
+    return {name: pattern.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
+            for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
