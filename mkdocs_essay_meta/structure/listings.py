@@ -553,10 +553,11 @@ class LegendScale(NamedTuple):
 
 
 def legend(groups: Iterable[CardGroup], scales: Mapping[str, Scale]) -> list[LegendScale]:
-    """The scales and terms a listing's cards show, for one explanation of each per listing.
+    """The scales and terms a listing's cards (or table rows) show, for one explanation of
+    each per listing.
 
-    A card's badges carry no explanation of their own: repeated on every card they made
-    most of a listing's weight, and a tab stop each for keyboard users.
+    A card's badges carry no explanation of their own: repeated on every card, they made over
+    a third of a listing's HTML, and a tab stop each for keyboard users.
     """
     shown: dict[str, dict[str, Term]] = {}
     for card_group in groups:
