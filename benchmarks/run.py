@@ -171,6 +171,7 @@ def mode_serve(args: argparse.Namespace) -> list[dict[str, Any]]:
             edits = [str(p) for p in essays[step::step][: args.edits]]
             for dirty in (False, True):
                 samples: dict[str, list[Sample]] = {"plain": [], "plugin": []}
+                shares: list[float] = []  # the plugin's hooks' share of each of its rebuilds' CPU time
                 for r in range(args.rounds):
                     order = ("plain", "plugin") if r % 2 == 0 else ("plugin", "plain")
                     for name in order:
@@ -184,10 +185,16 @@ def mode_serve(args: argparse.Namespace) -> list[dict[str, Any]]:
                             print(f"  note: {name} serve logs {data['warnings']} warning(s): {data['first_warnings'][:1]}")
                         for rebuild in data["rebuilds"]:
                             samples[name].append(Sample(rebuild["wall"], rebuild["cpu"], 0.0))
+                            if name == "plugin":
+                                shares.append(rebuild["plugin_cpu"] / rebuild["cpu"])
                 title = f"serve rebuild after one edit ({'--dirty' if dirty else 'plain'}): theme={theme} essays={n}"
                 how = (f"{len(samples['plain'])} rebuilds: {args.rounds} alternating rounds of one fresh process "
                        f"per variant, each timing {len(edits)} rebuild(s) after an edit")
-                results.append(_report_pair(title, ("plain", "plugin"), samples, memory=False, how=how))
+                result = _report_pair(title, ("plain", "plugin"), samples, memory=False, how=how)
+                # Measured inside each rebuild, so steady on a busy machine (unlike the ratio above).
+                result["plugin_share"] = share = _median(shares)
+                print(f"  the plugin's hooks: {share * 100:.1f} % of its rebuilds' CPU time (median, measured inside each)")
+                results.append(result)
     return results
 
 

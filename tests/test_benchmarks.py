@@ -32,7 +32,8 @@ def test_every_benchmark_mode_runs_and_prints_its_ratios(tmp_path: Path) -> None
                          r"\s+peak memory \d+\.\d+", out), out
     for kind in ("plain", "--dirty"):  # serve runs on the mkdocs theme by default
         assert re.search(rf"serve rebuild after one edit \({re.escape(kind)}\): theme=mkdocs essays=5 .*\n"
-                         rf"(.*\n){{2}}\s+{ratio.format('plugin/plain')}", out), out
+                         rf"(.*\n){{2}}\s+{ratio.format('plugin/plain')}\n"
+                         r"\s+the plugin's hooks: \d+\.\d % of its rebuilds' CPU time", out), out
     assert re.search(r"plugin total\s+\d+\.\d ms\s+\d+\.\d µs/essay", out), out
     for event in ("on_files", "on_page_markdown", "on_page_context"):
         assert re.search(rf"{event}\s+\d+\.\d ms", out), out
