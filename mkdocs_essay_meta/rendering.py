@@ -151,6 +151,15 @@ _ENTRY_FLAGS = ("author_text_ends_with_period", "title_ends_sentence")
 _entry_flags = operator.attrgetter(*_ENTRY_FLAGS)
 
 
+def _format_with_fields(text: str, tokens: Sequence[str]) -> str:
+    """``text``, rendered with ``tokens`` in place of values, as a ``str.format`` whose field
+    ``i`` is where ``tokens[i]`` was (its own braces doubled; tokens are letters and digits)."""
+    text = text.replace("{", "{{").replace("}", "}}")
+    for field, token in enumerate(tokens):
+        text = text.replace(token, f"{{{field}}}")
+    return text
+
+
 def _texts_getter(names: Sequence[str]) -> Callable[[Reference], tuple[str, ...]]:
     """What gives the texts of these names of a reference, always as a tuple."""
     if len(names) > 1:
@@ -382,11 +391,8 @@ class Renderer:
                                    authors=bool(texts_there.authors), **dict(zip(_ENTRY_FLAGS, shape[fields:])))
         # Stripped with its tokens: every text is printed inside an element, never at an end.
         [html] = self._render_entries([stand_in], labels)
-        entry_format = str(html).replace("{", "{{").replace("}", "}}")
-        printed = [name for name, token in tokens.items() if token in entry_format]
-        for field, name in enumerate(printed):
-            entry_format = entry_format.replace(tokens[name], f"{{{field}}}")
-        return entry_format, _texts_getter(printed)
+        printed = [name for name, token in tokens.items() if token in html]
+        return _format_with_fields(str(html), [tokens[name] for name in printed]), _texts_getter(printed)
 
     def bibliography(self, references: Sequence[NumberedReference], entry_html: Sequence[Markup],
                      labels: dict[str, str]) -> str:
@@ -440,10 +446,7 @@ class Renderer:
         assert self._list_ends is not None
         before, after = self._list_ends
         html, tokens = self._list_of_tokens(backlinks, labels)
-        item_format = html[len(before):len(html) - len(after)].replace("{", "{{").replace("}", "}}")
-        for field, token in enumerate(tokens):
-            item_format = item_format.replace(token, f"{{{field}}}")
-        return item_format
+        return _format_with_fields(html[len(before):len(html) - len(after)], tokens)
 
     def _is_own(self, name: str) -> bool:
         """Whether the template found for ``name`` is the plugin's own, not a user's."""
