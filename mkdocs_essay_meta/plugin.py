@@ -196,6 +196,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
         self._unchanged_stats: dict[str, tuple[int, int, int]] = {}
+        self._sources_read: dict[str, tuple[str, str]] = {}
+        """The sources on_files read from disk, (path, text) by page, until MkDocs reads each
+        page (see on_page_read_source)."""
         """While serving: each source's (mtime, size, inode) when it was read, for sources old
         enough that a later change must show in them (see _stat_if_settled)."""
         self._options: ParseOptions | None = None
@@ -257,6 +260,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # The instance outlives one build (serve, or several sites in one process):
         # nothing learned from another configuration may be used in this one.
         self._active = self.config.enabled
+        self._sources_read.clear()  # (a build that failed before on_env)
         if not self._active:
             self._records.clear()
             return None
@@ -347,6 +351,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             # A real source path, not content=: mkdocs-static-i18n 1.3 fails on files without one.
             files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(stylesheet.as_file(css))))
         return files
+
+    @event_priority(100)  # first: what another plugin returns for the page replaces this
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """The page's source as on_files read it, so that MkDocs does not read the file again
+        (the same text: see read_source)."""
+        read = self._sources_read.pop(page.file.src_uri, None)
+        if read is None or read[0] != page.file.abs_src_path:
+            return None
+        return read[1]
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         record = self._records.get(page.file.src_uri)
@@ -534,6 +547,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             else:
                 self._unchanged_stats[file.src_uri] = stat
         source = self._source(file)
+        if source and file.abs_src_path is not None:
+            self._sources_read[file.src_uri] = (file.abs_src_path, source)
         # Keyed on the text, not on size and mtime: a second save within the file system's
         # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both. Python's
         # string hash (64-bit SipHash, keyed per process) tells two versions apart at a
@@ -696,6 +711,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._page_facts.pop(uri, None)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self._sources_read.clear()  # of pages MkDocs did not read (drafts in a build, --dirty)
         if self._active:
             self._entries = None  # collected when a page hosting a listing is rendered
             self._files = files

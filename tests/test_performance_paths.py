@@ -106,13 +106,15 @@ def test_a_colon_in_text_is_not_taken_for_a_key(block: str) -> None:
 
 @pytest.mark.parametrize("raw", [
     b"", b"plain\n", "\ufeff---\ntitle: \u00e9t\u00e9\n---\n".encode(), b"a\r\nb\rc\n", b"x" * 200_000,
+    "\ufeff\ufeff---\n".encode(), b"x" * 65_535 + b"\r\ny\r", b"a\n\r\n\r\rb",
 ])
 def test_read_source_reads_what_mkdocs_reads(tmp_path: Path, raw: bytes) -> None:
+    # Exactly: the plugin hands what it read to MkDocs (on_page_read_source).
     from mkdocs.structure.files import File
-    from mkdocs_essay_meta.structure.frontmatter import normalize_source, read_source
+    from mkdocs_essay_meta.structure.frontmatter import read_source
     (tmp_path / "page.md").write_bytes(raw)
     file = File("page.md", str(tmp_path), str(tmp_path / "site"), use_directory_urls=True)
-    assert read_source(str(tmp_path / "page.md")) == normalize_source(file.content_string)
+    assert read_source(str(tmp_path / "page.md")) == file.content_string
 
 
 def test_read_source_fails_as_mkdocs_does(tmp_path: Path) -> None:
@@ -125,6 +127,39 @@ def test_read_source_fails_as_mkdocs_does(tmp_path: Path) -> None:
 
 
 # -- whole builds -----------------------------------------------------------------------------
+
+def test_mkdocs_does_not_read_again_the_pages_the_plugin_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.structure.files import File
+    read_by_mkdocs: list[str] = []
+    content_string = File.content_string
+
+    def counted(file: File) -> str:
+        read_by_mkdocs.append(file.src_uri)
+        return content_string.fget(file)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(File, "content_string", property(counted, content_string.fset))  # type: ignore[attr-defined]
+    pages = {"index.md": "# Home\n\nWelcome.\n", "essay.md": SAMPLE_ESSAY,
+             "crlf.md": "---\r\ntitle: Windows\r\n---\r\nLine one\r\nline two\r\n"}
+    site = build_site(tmp_path, pages)
+    assert read_by_mkdocs == []
+    assert "Welcome." in site.text("index.html")
+    assert "Line one\nline two" in site.text("crlf/index.html")
+    # Without the plugin, MkDocs reads each page itself (so the count above means something).
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("- essay-meta: {}", ""), encoding="utf-8")
+    build_site(tmp_path)
+    assert sorted(read_by_mkdocs) == sorted(pages)
+
+
+def test_another_plugins_source_for_a_page_wins(tmp_path: Path) -> None:
+    (tmp_path / "hooks.py").write_text(
+        "def on_page_read_source(page, config):\n"
+        "    if page.file.src_uri == 'essay.md':\n"
+        "        return '---\\ntitle: From the hook\\n---\\nReplaced by a hook.\\n'\n", encoding="utf-8")
+    site = build_site(tmp_path, {"essay.md": SAMPLE_ESSAY}, extra={"hooks": ["hooks.py"]})
+    assert "Replaced by a hook." in site.text("essay/index.html")
+    assert "From the hook" in site.text("essay/index.html")
+
 
 def test_drafts_and_scheduled_essays_are_held_back_in_every_form(tmp_path: Path) -> None:
     pages = {

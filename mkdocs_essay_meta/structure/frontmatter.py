@@ -82,8 +82,8 @@ def normalize_source(text: str) -> str:
 
 
 def read_source(path: str) -> str:
-    """The (normalized) source of a Markdown file, as MkDocs reads it (``File.content_string``,
-    UTF-8 with an optional BOM), with fewer system calls than a text-mode ``open``."""
+    """The source of a Markdown file exactly as MkDocs reads it (``File.content_string``: UTF-8
+    with an optional BOM, universal newlines), with fewer system calls than a text-mode ``open``."""
     fd = os.open(path, os.O_RDONLY)
     try:
         chunks = []
@@ -91,7 +91,8 @@ def read_source(path: str) -> str:
             chunks.append(chunk)
     finally:
         os.close(fd)
-    return normalize_source(b"".join(chunks).decode("utf-8-sig"))
+    text = b"".join(chunks).decode("utf-8-sig")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _match_block(text: str) -> re.Match[str] | None:
