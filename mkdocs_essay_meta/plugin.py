@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypeVar, cast
@@ -75,7 +76,7 @@ HEADER_WITH_TITLE_MARKER = "<!-- essay-meta:header <h1> -->"
 page.content contains ``<h1``."""
 
 _LEADING_H1_RE = re.compile(r"\s*<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)
-_TITLE_RE = re.compile(r"<title>.*?</title>", re.DOTALL | re.IGNORECASE)
+_TITLE_RE = re.compile(r"<title\b[^>]*>.*?</title>", re.DOTALL | re.IGNORECASE)
 _DESCRIPTION_RE = re.compile(r"<meta\s+name=[\"']description[\"'][^>]*>", re.IGNORECASE)
 
 
@@ -188,6 +189,39 @@ def _card_source(record: _Record) -> Any:
     if essay.title and (essay.excerpt or essay.description):
         return essay
     return record.fingerprint
+
+
+class _Edits:
+    """Replacements in a page's HTML, each found in the page as it was written, made together in
+    one copy of it (made one by one, each copies the whole page, twice for a slice and a sum)."""
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+        self._edits: list[tuple[int, int, str]] = []
+        self._head_end: int | None = None
+
+    def head_end(self) -> int:
+        """Where ``</head>`` is (-1: nowhere), looked for once."""
+        if self._head_end is None:
+            self._head_end = self.page.find("</head>")
+        return self._head_end
+
+    def replace(self, start: int, end: int, text: str) -> None:
+        """Put ``text`` in place of ``page[start:end]`` (an insertion when they are equal;
+        insertions at the same place keep their order). Replaced spans must not overlap."""
+        self._edits.append((start, end, text))
+
+    def apply(self) -> str:
+        if not self._edits:
+            return self.page
+        self._edits.sort(key=itemgetter(0))  # stable
+        parts: list[str] = []
+        at = 0
+        for start, end, text in self._edits:
+            parts += (self.page[at:start], text)
+            at = end
+        parts.append(self.page[at:])
+        return "".join(parts)
 
 
 class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
@@ -418,20 +452,21 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        # Every insertion is found in the page as MkDocs wrote it and made in one copy of it.
+        edits = _Edits(output)
         entries = self._pending_references.pop(page.file.src_uri, None)
         if entries is not None:
-            output = self._insert_references(output, page, entries)
+            self._insert_references(edits, page, entries)
         if page.file.src_uri in self._pending_listings:
-            output = self._insert_rendered_listings(output, page)
+            self._insert_rendered_listings(edits, page)
         record = self._records.get(page.file.src_uri)
-        if record is None or record.essay is None:
-            return output
-        pending = self._pending_headers.pop(page.file.src_uri, None)
-        if pending is not None:
-            output = self._insert_header(output, record.essay, *pending)
-        if self.config.head_tags:
-            output = self._set_head_tags(output, record.essay)
-        return output
+        if record is not None and record.essay is not None:
+            pending = self._pending_headers.pop(page.file.src_uri, None)
+            if pending is not None:
+                self._insert_header(edits, record.essay, *pending)
+            if self.config.head_tags:
+                self._set_head_tags(edits, record.essay)
+        return edits.apply()
 
     @event_priority(100)  # before the search plugin writes its index, the peak of a build's memory
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -455,13 +490,13 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._library = None
         self._bibliography_files = BibliographyFiles()
 
-    def _insert_header(self, output: str, essay: Essay, title: str | None, draft: str | None) -> str:
+    def _insert_header(self, edits: _Edits, essay: Essay, title: str | None, draft: str | None) -> None:
         marker = HEADER_WITH_TITLE_MARKER if title else HEADER_MARKER
-        at = output.find(marker)
+        at = edits.page.find(marker)
         if at < 0:
-            return output  # the theme does not show page.content
+            return  # the theme does not show page.content
         header = self._kept(("header", id(essay)), essay, (title, draft), lambda: self._header(essay, title, draft))
-        return output.replace(marker, header, 1)  # one copy of the page, not three (slices, then their sum)
+        edits.replace(at, at + len(marker), header)
 
     def _header(self, essay: Essay, title: str | None, draft: str | None) -> str:
         """The essay's header, rendered in a row with the headers of the essays whose pages come
@@ -506,31 +541,31 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 continue
             self._headers_ahead[id(upcoming)] = (upcoming, header)
 
-    def _set_head_tags(self, output: str, essay: Essay) -> str:
+    @staticmethod
+    def _set_head_tags(edits: _Edits, essay: Essay) -> None:
         if not (essay.meta_title or essay.description):
-            return output
-        head_end = output.find("</head>")
+            return
+        head_end = edits.head_end()
         if head_end < 0:
-            return output
-        head = output[:head_end]
+            return
+        page = edits.page
         if essay.meta_title:
             title = f"<title>{html.escape(essay.meta_title)}</title>"
-            start, end = head.find("<title>"), head.find("</title>")
-            if 0 <= start < end:  # the form every theme writes; the regex for anything else
-                head = head[:start] + title + head[end + 8:]
-            else:
-                head = _TITLE_RE.sub(lambda _: title, head, count=1)
+            start, end = page.find("<title>", 0, head_end), page.find("</title>", 0, head_end)
+            if 0 <= start < end:  # the form every theme writes; the pattern for anything else
+                edits.replace(start, end + 8, title)
+            elif found := _TITLE_RE.search(page, 0, head_end):
+                edits.replace(found.start(), found.end(), title)
         if essay.description:
             tag = f'<meta name="description" content="{html.escape(essay.description, quote=True)}">'
-            start = head.find('<meta name="description"')
-            end = head.find(">", start)
-            if 0 <= start < end:  # the form every theme writes; the regex for anything else
-                head = head[:start] + tag + head[end + 1:]
+            start = page.find('<meta name="description"', 0, head_end)
+            end = page.find(">", start, head_end)
+            if 0 <= start < end:  # the form every theme writes; the pattern for anything else
+                edits.replace(start, end + 1, tag)
+            elif found := _DESCRIPTION_RE.search(page, 0, head_end):
+                edits.replace(found.start(), found.end(), tag)
             else:
-                head, found = _DESCRIPTION_RE.subn(lambda _: tag, head, count=1)
-                if not found:
-                    head += tag + "\n"
-        return head + output[head_end:]
+                edits.replace(head_end, head_end, tag + "\n")
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -848,14 +883,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         else:
             self._pending_listings.pop(uri, None)
 
-    def _insert_rendered_listings(self, output: str, page: Page) -> str:
+    def _insert_rendered_listings(self, edits: _Edits, page: Page) -> None:
         for marker, spec, kind, number, hide_when_empty in self._pending_listings.pop(page.file.src_uri, ()):
+            at = edits.page.find(marker)
+            if at < 0:
+                continue
             # While serving, kept until what listings show changes (or the page, or its marker).
             inputs = (spec, kind, hide_when_empty, page.file.url, self._listing_generation)
             render = partial(self._render_listing, spec, page, kind, number, hide_when_empty=hide_when_empty)
             listing = self._kept(("listing", page.file.src_uri, number), self, inputs, render)
-            output = output.replace(marker, listing, 1)
-        return output
+            edits.replace(at, at + len(marker), listing)
 
     def _render_listing(self, spec: ListingSpec, page: Page, kind: str, number: int, *,
                         hide_when_empty: bool = False) -> str:
@@ -978,16 +1015,18 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return html_text[:at] + REFERENCES_MARKER + html_text[at + len(paragraph):]
         return html_text.replace(self._placeholder, REFERENCES_MARKER, 1)
 
-    def _insert_references(self, output: str, page: Page, entries: list[NumberedReference]) -> str:
+    def _insert_references(self, edits: _Edits, page: Page, entries: list[NumberedReference]) -> None:
         record = self._records.get(page.file.src_uri)
         essay = record.essay if record is not None else None
         title = (essay.title if essay is not None else None) or page.title
         listing, json_ld_script = self._references_html(page.file.src_uri, entries, essay, title)
-        if json_ld_script is not None:
-            output = output.replace("</head>", json_ld_script + "\n</head>", 1)
+        head_end = edits.head_end()
+        if json_ld_script is not None and head_end >= 0:
+            edits.replace(head_end, head_end, json_ld_script + "\n")
         # The marker is in the page once, near its end: looked for from there.
-        at = output.rfind(REFERENCES_MARKER)
-        return output if at < 0 else output[:at] + listing + output[at + len(REFERENCES_MARKER):]
+        at = edits.page.rfind(REFERENCES_MARKER)
+        if at >= 0:
+            edits.replace(at, at + len(REFERENCES_MARKER), listing)
 
     def _references_html(self, src: str, entries: list[NumberedReference], essay: Essay | None,
                          title: str | None) -> tuple[str, str | None]:

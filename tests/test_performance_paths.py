@@ -389,6 +389,39 @@ def test_header_is_rendered_once_and_no_marker_is_left(tmp_path: Path, theme: st
     assert "How finished the essay is" not in essay_text
 
 
+@pytest.mark.parametrize("head", [
+    '<title lang="en">{{ page.title }}</title>\n',  # not the form themes write: found by the pattern
+    '<TITLE>{{ page.title }}</TITLE>\n<META NAME="description" content="theirs">\n',
+])
+def test_every_insertion_into_a_page_lands_where_it_belongs(tmp_path: Path, head: str) -> None:
+    # A theme of one template: every edit of the written page (title, description, JSON-LD,
+    # header, references, a listing) is found in the page as written and made in one copy.
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme" / "main.html").write_text(
+        "<!doctype html>\n<html><head>\n" + head + "</head>\n<body>\n{{ page.content }}\n</body></html>\n",
+        encoding="utf-8")
+    essay = SAMPLE_ESSAY.replace('meta_title: ""', 'meta_title: "Shown in the tab"')
+    essay = essay.replace("\n---\n", "\n---\n\nBefore the listing.\n\n<!-- essay-meta:listing -->\n\nAfter it.\n", 1)
+    assert "Before the listing." in essay
+    site = build_site(tmp_path, {"index.md": "# Home\n", "essay.md": essay},
+                      theme={"name": None, "custom_dir": "theme"})
+    text = site.text("essay/index.html")
+    head_html, body = text.split("</head>")
+    assert re.findall(r"(?i)<title[^>]*>[^<]*</title>", head_html) == ["<title>Shown in the tab</title>"]
+    descriptions = re.findall(r'(?i)<meta name="description"[^>]*>', head_html)
+    assert len(descriptions) == 1 and "theirs" not in descriptions[0]
+    # Added at the end of the head, in this order, when the theme wrote no description.
+    script_at = head_html.index('<script type="application/ld+json">')
+    if "theirs" not in head:
+        assert head_html.rstrip().endswith(descriptions[0]) and script_at < head_html.index(descriptions[0])
+    positions = [body.index(part) for part in (
+        '<header class="essay-meta">', "Before the listing.", 'class="essay-meta-listing', "After it.",
+        'class="essay-meta-bibliography')]
+    assert positions == sorted(positions)
+    assert "essay-meta:" not in text and "essaymeta" not in text
+    assert text.startswith("<!doctype html>") and text.rstrip().endswith("</body></html>")
+
+
 def test_ratings_kept_per_word_are_the_ratings_made_afresh() -> None:
     from mkdocs_essay_meta.structure.essay import ParseOptions
     values: list[object] = ["draft", "In Progress", "nonsense", "", 7, 11, True, 2.0, "8",
