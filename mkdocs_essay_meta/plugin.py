@@ -953,16 +953,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """The Markdown with citations numbered and the references heading added (kept while
         serving for an essay whose record and Markdown are unchanged, with the same files)."""
         can_cite = bool(self.config.citations and (essay.bibliography or self._bibliography_paths))
-        cites = can_cite and mentions_citation(markdown)
-        if not essay.bibliography and not cites:
+        # (A page with a bibliography is scanned for citations once, when they are numbered.)
+        if not essay.bibliography and not (can_cite and mentions_citation(markdown)):
             return markdown
         inputs = None
         if self._serving:
             # The Markdown (hashed as records are, see _read) and the version of the bibliography
-            # files, if the page takes anything from them.
-            uses_files = cites or any(ref.is_key_only for ref in essay.bibliography)
-            library = self._library.version if uses_files and self._library is not None else None
-            inputs = (hash(markdown), library)
+            # files (a page that takes nothing from them is numbered again too when they change).
+            inputs = (hash(markdown), self._library.version if self._library is not None else None)
         src = page.file.src_uri
         found, result = self._kept(("markdown", src), essay, inputs,
                                    lambda: self._number_citations(markdown, essay, can_cite))
