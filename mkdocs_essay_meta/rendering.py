@@ -93,6 +93,11 @@ class InliningLoader(jinja2.FileSystemLoader):
         source = self._inline(environment, source, checks, 0)
         return source, filename, lambda: all(check() for check in checks)
 
+    def filename(self, environment: jinja2.Environment, template: str) -> str:
+        """The file ``template`` is loaded from (found as :meth:`get_source` finds it, without
+        reading the partials it includes)."""
+        return super().get_source(environment, template)[1]
+
     def _inline(self, environment: jinja2.Environment, source: str, checks: list[Callable[[], bool]],
                 depth: int) -> str:
         if depth >= _MAX_INLINE_DEPTH:
@@ -452,9 +457,8 @@ class Renderer:
         """Whether the template found for ``name`` is the plugin's own, not a user's."""
         own = self._own.get(name)
         if own is None:
-            assert self.env.loader is not None
-            filename = self.env.loader.get_source(self.env, name)[1]
-            own = self._own[name] = bool(filename and is_own_template(filename))
+            assert isinstance(self.env.loader, InliningLoader)
+            own = self._own[name] = is_own_template(self.env.loader.filename(self.env, name))
         return own
 
     def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], **extra: Any) -> str:
