@@ -4,6 +4,8 @@
   is parsed later from the ``meta`` MkDocs reads anyway.
 * The header partials are pasted into one template when loaded (InliningLoader) instead
   of being included at every render; a user's override of one partial still applies.
+* The plugin's own header, bibliography entries and lists are rendered once per shape and
+  filled in; each is compared with what plain Jinja renders.
 """
 
 from __future__ import annotations
