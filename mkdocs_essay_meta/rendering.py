@@ -7,6 +7,7 @@ a user overrides any partial by dropping a file of the same name there.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import os
 import random
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import jinja2
 import markupsafe
@@ -56,6 +57,12 @@ _BADGE = f"{TEMPLATE_FOLDER}/badge.html"
 # an include of it becomes this call. A user's badge.html is pasted like any other partial.
 _BADGE_CALL = "{{ rating | essay_meta_badge(labels, id_prefix, in_listing) }}"
 
+_HEADER = f"{TEMPLATE_FOLDER}/header.html"
+_HEADER_TEMPLATES = (_HEADER, *(f"{TEMPLATE_FOLDER}/{name}.html" for name in (
+    "dates", "badges", "badge", "taxonomy", "notice", "draft-banner")))
+"""header.html and every partial it includes: while all are the plugin's own, a header is
+filled into its shape's format (see Renderer.header), else rendered through Jinja."""
+
 _BIBLIOGRAPHY = f"{TEMPLATE_FOLDER}/bibliography.html"
 _ENTRY = f"{TEMPLATE_FOLDER}/bibliography-entry.html"
 # The plugin's own template (not a partial: users override bibliography-entry.html): every
@@ -92,6 +99,11 @@ class InliningLoader(jinja2.FileSystemLoader):
         checks = [uptodate]
         source = self._inline(environment, source, checks, 0)
         return source, filename, lambda: all(check() for check in checks)
+
+    def filename(self, environment: jinja2.Environment, template: str) -> str:
+        """The file ``template`` is loaded from (found as :meth:`get_source` finds it, without
+        reading the partials it includes)."""
+        return super().get_source(environment, template)[1]
 
     def _inline(self, environment: jinja2.Environment, source: str, checks: list[Callable[[], bool]],
                 depth: int) -> str:
@@ -158,6 +170,33 @@ def _format_with_fields(text: str, tokens: Sequence[str]) -> str:
     for field, token in enumerate(tokens):
         text = text.replace(token, f"{{{field}}}")
     return text
+
+
+class _DayTokens(NamedTuple):
+    """A date while a header's shape is rendered: the tokens for its ISO and formatted texts."""
+
+    iso: str
+    text: str
+
+
+class _HeaderFormat(NamedTuple):
+    """header.html for one shape of header (see Renderer._header_format)."""
+
+    text: str
+    """A ``str.format`` for the texts it prints, each list's items joined in one field."""
+    between_badges: str
+    """What the header prints between two badges (empty if it has none)."""
+    between_categories: str
+    between_tags: str
+
+
+_TOKEN_FILTERS: dict[str, Callable[..., Any]] = {
+    "essay_iso": lambda day: day.iso if day else "",
+    "essay_date": lambda day: day.text if day else "",
+    "essay_meta_badge": lambda token, *unused: Markup(token),
+}
+"""The filters that print an essay's dates and badges, while a header's shape is rendered
+with tokens for them (see Renderer._header_format)."""
 
 
 def _texts_getter(names: Sequence[str]) -> Callable[[Reference], tuple[str, ...]]:
@@ -233,6 +272,12 @@ class Renderer:
         for its anchor, number, text and citation ids (see :meth:`bibliography`)."""
         self._list_ends: tuple[str, str] | None = None
         """bibliography.html's text before and after its items, once known."""
+        self._header_formats: dict[tuple[Any, ...], _HeaderFormat] = {}
+        """header.html for each shape of header (see :meth:`_header_format`)."""
+        self._badges_in_headers: dict[tuple[Any, ...], str] = {}
+        """Each distinct rating's badge in a header (see :meth:`_header_badges`)."""
+        self._own_header: bool | None = None
+        """Whether header.html and every partial it includes are the plugin's own, once known."""
         self._templates: dict[str, jinja2.Template] = {}
         self._own: dict[str, bool] = {}
         """Whether the template found for a name is the plugin's own (not a user's), once known."""
@@ -299,9 +344,12 @@ class Renderer:
             self.env.cache.clear()  # type: ignore[union-attr]
             self._templates.clear()
             self._own.clear()
+            self._own_header = None
             self._globals.clear()
         self._badges.clear()
         self._entry_formats.clear()
+        self._header_formats.clear()
+        self._badges_in_headers.clear()
         self._list_formats.clear()
         self._list_ends = None
         self.fragments.clear()
@@ -452,10 +500,105 @@ class Renderer:
         """Whether the template found for ``name`` is the plugin's own, not a user's."""
         own = self._own.get(name)
         if own is None:
-            assert self.env.loader is not None
-            filename = self.env.loader.get_source(self.env, name)[1]
-            own = self._own[name] = bool(filename and is_own_template(filename))
+            assert isinstance(self.env.loader, InliningLoader)
+            own = self._own[name] = is_own_template(self.env.loader.filename(self.env, name))
         return own
 
-    def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], **extra: Any) -> str:
-        return self.render("header.html", essay=essay, title=title, labels=labels, **extra)
+    def header(self, essay: Essay, *, title: str | None, labels: dict[str, str], draft: str | None = None,
+               show_notice: bool = False) -> str:
+        """header.html for an essay.
+
+        The plugin's own template (and partials) is rendered once per shape of header (see
+        :meth:`_header_format`); each essay's texts, escaped as the template escapes them, are
+        filled into that format, its badges as :meth:`badge` gives them. Labels are the same
+        for every header until :meth:`refresh` is told otherwise. If a user overrides
+        header.html or any partial it includes, every header is rendered through Jinja.
+        """
+        if self._own_header is None:
+            self._own_header = all(map(self._is_own, _HEADER_TEMPLATES))
+        if not self._own_header:
+            return self.render("header.html", essay=essay, title=title, labels=labels, draft=draft,
+                               show_notice=show_notice)
+        description, published, updated = essay.description, essay.published, essay.updated
+        ratings, categories, tags = essay.ratings, essay.categories, essay.tags
+        shape = (bool(title), bool(description), bool(published), bool(updated), bool(ratings), bool(categories),
+                 bool(tags), bool(show_notice), essay.is_complete, draft)
+        header_format = self._header_formats.get(shape)
+        if header_format is None:
+            header_format = self._header_formats[shape] = self._header_format(shape, labels)
+        # The texts in the order of the format's fields (see _header_format).
+        texts = [_escape_text(title)] if title else []
+        if description:
+            texts.append(_escape_text(description))
+        for day in (published, updated):
+            if day:
+                texts += (_escape_text(self.iso_date(day)), _escape_text(self.format_date(day)))
+        if ratings:
+            texts.append(header_format.between_badges.join(self._header_badges(ratings, labels)))
+        if categories:
+            texts.append(header_format.between_categories.join(map(_escape_text, categories)))
+        if tags:
+            texts.append(header_format.between_tags.join(map(_escape_text, tags)))
+        return header_format.text.format(*texts)
+
+    def _header_badges(self, ratings: Sequence[Rating], labels: dict[str, str]) -> list[str]:
+        """:meth:`badge` for each rating in a header, kept for each distinct rating (three calls
+        of it, each filling in its kind's format, cost as much as the rest of a header)."""
+        badges = []
+        for rating in ratings:
+            percentage = rating.percentage
+            # The type too: a badge prints 5 and 5.0, equal keys, differently.
+            key = (rating.scale.name, rating.term.key, percentage, type(percentage), rating.percentage_is_default)
+            badge = self._badges_in_headers.get(key)
+            if badge is None:
+                badge = self._badges_in_headers[key] = self.badge(rating, labels, None)
+            badges.append(badge)
+        return badges
+
+    def _header_format(self, shape: tuple[Any, ...], labels: dict[str, str]) -> _HeaderFormat:
+        """The plugin's header.html for every header of one shape: whether it has a title, a
+        description, a published and an updated date, ratings, categories and tags; and
+        ``show_notice``, the essay's ``is_complete`` and ``draft`` as they are. The templates
+        test nothing else, and print each text as it is (dates and badges through filters).
+
+        It is rendered with a token in place of each text (the title, the description, each
+        date's ISO and formatted text, each badge, category and tag, in that order; the
+        filters print the tokens meanwhile), then each token becomes a ``str.format`` field.
+        Each list is rendered with two items: the templates print every item of a list inside
+        the same text, so what they print between the two is what joins any number of items,
+        and the list's items, so joined, fill one field.
+        """
+        has_title, has_description, has_published, has_updated, has_ratings, has_categories, has_tags, \
+            show_notice, is_complete, draft = shape
+        new_tokens = map(f"{self._id_token}head{{}}x".format, itertools.count())
+
+        def printed(there: bool, count: int = 1) -> list[str]:
+            """Tokens for ``count`` texts, if they are ``there``."""
+            return list(itertools.islice(new_tokens, count if there else 0))
+
+        title, description = printed(has_title), printed(has_description)
+        published, updated = printed(has_published, 2), printed(has_updated, 2)
+        lists = ratings, categories, tags = printed(has_ratings, 2), printed(has_categories, 2), printed(has_tags, 2)
+        stand_in = SimpleNamespace(
+            description=description[0] if description else None,
+            published=_DayTokens(*published) if published else None,
+            updated=_DayTokens(*updated) if updated else None,
+            ratings=ratings, categories=categories, tags=tags, is_complete=is_complete)
+        filters = self.env.filters  # (looked up by each render)
+        self.env.filters = {**filters, **_TOKEN_FILTERS}
+        try:
+            html = self.render_compiled(self.template(_HEADER), {
+                "essay": stand_in, "title": title[0] if title else None, "labels": labels, "draft": draft,
+                "show_notice": show_notice})
+        finally:
+            self.env.filters = filters
+        between = []
+        for items in lists:
+            if not items:
+                between.append("")
+                continue
+            first, second = items
+            between.append(html[html.index(first) + len(first):html.index(second)])
+            html = html.replace(first + between[-1] + second, first)  # the first's token: all the items
+        tokens = title + description + published + updated + [items[0] for items in lists if items]
+        return _HeaderFormat(_format_with_fields(html, tokens), *between)

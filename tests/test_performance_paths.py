@@ -4,10 +4,13 @@
   is parsed later from the ``meta`` MkDocs reads anyway.
 * The header partials are pasted into one template when loaded (InliningLoader) instead
   of being included at every render; a user's override of one partial still applies.
+* The plugin's own header, bibliography entries and lists are rendered once per shape and
+  filled in; each is compared with what plain Jinja renders.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from zoneinfo import ZoneInfo
 
 from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
@@ -231,7 +235,8 @@ def test_inlined_partials_render_exactly_as_includes() -> None:
     labels = labels_for("en", {})
     for e in _essays():
         for extra in ({"draft": None, "show_notice": True}, {"draft": "scheduled", "show_notice": False}):
-            assert fast.header(e, title="T", labels=labels, **extra) == slow.header(e, title="T", labels=labels, **extra)
+            assert (fast.render("header.html", essay=e, title="T", labels=labels, **extra)
+                    == slow.render("header.html", essay=e, title="T", labels=labels, **extra))
 
 
 def test_badges_rendered_once_per_build_are_the_same_as_rendered_each_time() -> None:
@@ -275,6 +280,110 @@ def test_badges_rendered_once_per_kind_of_percentage_are_the_same_for_every_perc
                                 == slow.render("badges.html", essay=essay, labels=labels, id_prefix=prefix))
     # One render per term and default-ness for no percentage, any whole number, and 37.5.
     assert len(fast._badges) == 2 * 3 * sum(len(scale.terms) for scale in DEFAULT_SCALES.values())
+
+
+def _plain_jinja(dirs: list[str]) -> Renderer:
+    """A renderer whose partials are included (not pasted) and escaped by plain Jinja."""
+    from zoneinfo import ZoneInfo
+    renderer = Renderer(dirs, parse_locale("en"), ZoneInfo("America/New_York"), "long")
+    renderer.env.loader = jinja2.FileSystemLoader(dirs)
+    renderer.env.template_class = jinja2.Template  # markupsafe's own escaping
+    return renderer
+
+
+_HEADER_FLAGS = list(itertools.product((None, True, False), (False, True), (None, "draft", "scheduled")))
+"""Every ``is_complete``, ``show_notice`` and ``draft`` a header is rendered with."""
+
+
+def _headers_of_every_shape(token: str, counts: tuple[int, ...]) -> list[tuple[Essay, dict[str, object]]]:
+    """An essay and the other arguments of ``Renderer.header`` for every shape of header: with
+    or without each text and list, each list ``counts[i % len(counts)]`` long, with every
+    ``is_complete``, ``show_notice`` and ``draft``; hostile texts (the renderer's own tokens
+    among them), and every term of every scale, with every kind of percentage."""
+    from datetime import datetime, timedelta, timezone
+    from mkdocs_essay_meta.structure.essay import Rating
+    from mkdocs_essay_meta.structure.vocabulary import DEFAULT_SCALES
+    odd = f"{_HOSTILE} {token}head0x {token}head1x {token}head12x"
+    percentages = ((None, False), (None, True), (0, False), (5, False), (5.0, False), (37.5, False), (100, True))
+    ratings = {name: [Rating(scale, term, percentage if percentage is not None or not default else term.percentage,
+                             default) for term in scale.terms for percentage, default in percentages]
+               for name, scale in DEFAULT_SCALES.items()}
+    rated_in_turn = {name: itertools.cycle(kinds) for name, kinds in ratings.items()}
+    zones = [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11))]
+    headers = []
+    for i, there in enumerate(itertools.product((False, True), repeat=7)):
+        has_title, has_description, published, updated, rated, categorized, tagged = there
+        count = counts[i % len(counts)]
+        given = {name: next(rated_in_turn[name]) for name in ("status", "certainty", "importance")[:count]}
+        essay = Essay(
+            title="Title", description=f"{odd} {i}" if has_description else ("" if i % 2 else None),
+            published=datetime(2024, 3, 1 + i % 28, i % 24, tzinfo=zones[i % 3]) if published else None,
+            updated=datetime(2025, 12, 31, 23, 30, tzinfo=zones[(i + 1) % 3]) if updated else None,
+            categories=tuple(f"{odd} c{n}" for n in range(count)) if categorized else (),
+            tags=tuple(f"t{n} {odd}" for n in range(count)) if tagged else (),
+            **(given if rated else {}), is_essay=True)
+        title = f"{odd} title" if has_title else ("" if i % 2 else None)
+        for is_complete, show_notice, draft in _HEADER_FLAGS:
+            headers.append((essay._replace(is_complete=is_complete),
+                            {"title": title, "show_notice": show_notice, "draft": draft}))
+    for n in range(max(map(len, ratings.values()))):  # and every rating
+        essay = Essay(**{name: kinds[n % len(kinds)] for name, kinds in ratings.items()}, is_essay=True)
+        headers.append((essay, {"title": None, "show_notice": True, "draft": None}))
+    return headers
+
+
+def test_headers_filled_in_per_shape_are_the_headers_jinja_rendered() -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from babel.dates import parse_pattern
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("America/New_York"), "long")
+    slow = _plain_jinja([TEMPLATES_DIR])
+    # No locale's dates have characters to escape; this one's do.
+    fast._date_pattern = slow._date_pattern = parse_pattern("d MMMM y '<&>''\"{0}%s'")
+    hostile_labels = {name: _HOSTILE for name in
+                      ("published", "updated", "ratings", "categories", "tags", "incomplete_text", "draft_title",
+                       "default_percentage")}
+    hostile_labels["scheduled_text"] = f"{_HOSTILE} {{date}}, {{date}} again"
+    hostile_labels["out_of"] = "{value} of {max} {0} %s <&>"
+    for labels in (labels_for("en", {}), labels_for("en", hostile_labels)):
+        fast.refresh(labels)
+        # The second time, each shape is known, and filled in with lists of other lengths.
+        for counts in ((1, 2, 5), (3, 1, 2)):
+            for essay, arguments in _headers_of_every_shape(fast._id_token, counts):
+                expected = slow.render("header.html", essay=essay, labels=labels, **arguments)
+                assert fast.header(essay, labels=labels, **arguments) == expected, (essay, arguments)
+        assert len(fast._header_formats) == 2**7 * len(_HEADER_FLAGS)  # rendered once per shape
+
+
+def test_the_header_templates_are_header_html_and_every_partial_it_includes() -> None:
+    from mkdocs_essay_meta.rendering import _HEADER_TEMPLATES
+    found, waiting = set(), ["essay-meta/header.html"]
+    while waiting:
+        name = waiting.pop()
+        found.add(name)
+        source = (Path(TEMPLATES_DIR) / name).read_text(encoding="utf-8")
+        waiting += [included for included in re.findall(r'include "([^"]+)"', source) if included not in found]
+    assert found == set(_HEADER_TEMPLATES)
+
+
+@pytest.mark.parametrize("partial", ["header", "dates", "badges", "badge", "taxonomy", "notice", "draft-banner"])
+def test_a_header_with_any_partial_overridden_is_rendered_by_jinja(tmp_path: Path, partial: str) -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    # The partial as it is, and what a header's shape does not tell: the essay's title and
+    # how many tags it has, each rating's term and percentage.
+    source = (Path(TEMPLATES_DIR) / "essay-meta" / f"{partial}.html").read_text(encoding="utf-8")
+    extra = "<i>{{ rating.label }} {{ rating.percentage }}</i>" if partial == "badge" else \
+        "<i>{{ essay.title }} {{ essay.tags | length }}</i>"
+    (tmp_path / "essay-meta").mkdir()
+    (tmp_path / "essay-meta" / f"{partial}.html").write_text(source + extra + "\n", encoding="utf-8")
+    renderer = Renderer([str(tmp_path), TEMPLATES_DIR], parse_locale("en"), ZoneInfo("America/New_York"), "long")
+    slow = _plain_jinja([str(tmp_path), TEMPLATES_DIR])
+    labels = labels_for("en", {})
+    headers = _headers_of_every_shape(renderer._id_token, (1, 2, 5))[::7]
+    for essay, arguments in headers:
+        essay = essay._replace(title=f"Essay {len(essay.tags)}")
+        html = renderer.header(essay, labels=labels, **arguments)
+        assert html == slow.render("header.html", essay=essay, labels=labels, **arguments)
+    assert not renderer._header_formats
 
 
 def test_citations_rendered_once_per_shape_are_the_same_as_rendered_each_time() -> None:

@@ -18,6 +18,7 @@ from collections import Counter
 from html.parser import HTMLParser
 from typing import Any
 
+import jinja2
 import markupsafe
 import pytest
 import yaml
@@ -203,6 +204,11 @@ def test_head_fields_are_what_the_full_parse_reads(lines: list[tuple[str, str]])
 # -- rendering -------------------------------------------------------------------------
 
 RENDERER = Renderer([TEMPLATES_DIR], Locale.parse("en"), dt.timezone.utc, "long")
+JINJA = Renderer([TEMPLATES_DIR], Locale.parse("en"), dt.timezone.utc, "long")
+"""The same, rendering every header with plain Jinja: partials included, not pasted, and escaped
+by MarkupSafe (RENDERER fills each header into a format rendered once per shape)."""
+JINJA.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
+JINJA.env.template_class = jinja2.Template
 # Text a browser reads back unchanged: no control characters, surrogates or line-break oddities.
 words = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40).map(
     str.strip).filter(bool)
@@ -284,6 +290,15 @@ def test_rendering_is_well_formed_and_escaped(essay: Essay, title: str | None, d
     for value in (title, essay.description, *essay.tags, *essay.categories):
         if value:
             assert str(markupsafe.escape(value)) in out
+
+
+@PROPERTY
+@given(essays, st.none() | words, st.sampled_from([None, "draft", "scheduled"]), st.booleans())
+def test_headers_filled_in_per_shape_are_the_headers_jinja_renders(essay: Essay, title: str | None, draft: str | None,
+                                                                   show_notice: bool) -> None:
+    RAN["Renderer.header against plain Jinja"] += 1
+    arguments = {"title": title, "labels": dict(ENGLISH), "draft": draft, "show_notice": show_notice}
+    assert RENDERER.header(essay, **arguments) == JINJA.render("header.html", essay=essay, **arguments)
 
 
 def test_report_examples_run() -> None:
