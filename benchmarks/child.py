@@ -7,7 +7,8 @@
 
 ``python -m benchmarks.child profile CONFIG [--cprofile FILE]``
     One build with every ``on_*`` method of the essay-meta plugin wrapped in a timer;
-    reports the plugin's time per MkDocs event, and the import time of the plugin module.
+    reports the plugin's time per MkDocs event, the import time of the plugin module, and
+    the time Python's cyclic garbage collector took during the build.
     All times are CPU times of this process (the machine is shared: waiting is not cost).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import json
 import logging
 import os
@@ -109,6 +111,23 @@ def _time_the_plugins_hooks() -> dict[str, list[float]]:
     return totals
 
 
+def _time_cyclic_gc() -> dict[str, float]:
+    """CPU time and number of Python's cyclic garbage collections from now on, kept up to date."""
+    totals = {"seconds": 0.0, "collections": 0, "full_collections": 0}
+    started = [0.0]
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.process_time()
+            return
+        totals["seconds"] += time.process_time() - started[0]
+        totals["collections"] += 1
+        totals["full_collections"] += info["generation"] == 2
+
+    gc.callbacks.append(note)
+    return totals
+
+
 def profile(config_file: str, cprofile_out: str | None) -> dict[str, Any]:
     warnings = _quiet_logging()
     start = time.process_time()
@@ -124,16 +143,19 @@ def profile(config_file: str, cprofile_out: str | None) -> dict[str, Any]:
         profiler = cProfile.Profile()
         profiler.enable()
     cpu = time.process_time()
+    collections = _time_cyclic_gc()
     config = load_config(config_file, site_dir=site_dir)
     config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
     build(config)
     cpu = time.process_time() - cpu
+    gc.callbacks.clear()
     if profiler is not None and cprofile_out:
         profiler.disable()
         profiler.dump_stats(cprofile_out)
     return {
         "build_seconds": cpu,
         "import_seconds": import_seconds,
+        "gc": collections,
         "events": {k: {"seconds": v[0], "calls": v[1]} for k, v in sorted(totals.items())},
         "warnings": warnings.count,
         "first_warnings": warnings.first,

@@ -205,7 +205,7 @@ def mode_profile(args: argparse.Namespace) -> list[dict[str, Any]]:
         for n in args.essays:
             spec = replace(args.spec, essays=n, theme=theme)
             site = _site(spec)
-            runs = []
+            runs, plain_runs = [], []
             for r in range(args.rounds):
                 cmd = ["-m", "benchmarks.child", "profile", "plugin.yml"]
                 if args.cprofile and r == 0:
@@ -213,6 +213,11 @@ def mode_profile(args: argparse.Namespace) -> list[dict[str, Any]]:
                     cmd += ["--cprofile", str(stats)]
                 _, stdout, _ = _spawn(cmd, cwd=site)
                 runs.append(json.loads(stdout.strip().splitlines()[-1]))
+                # The same site without the plugin, for the garbage collector's time only: it
+                # runs when allocations add up, so the plugin's make it run more, and not only
+                # inside its hooks.
+                _, stdout, _ = _spawn(["-m", "benchmarks.child", "profile", "plain.yml"], cwd=site)
+                plain_runs.append(json.loads(stdout.strip().splitlines()[-1]))
             events = sorted({e for run in runs for e in run["events"]})
             per_event = {e: _median([run["events"].get(e, {"seconds": 0.0})["seconds"] for run in runs]) for e in events}
             total = _median([sum(v["seconds"] for v in run["events"].values()) for run in runs])
@@ -224,11 +229,20 @@ def mode_profile(args: argparse.Namespace) -> list[dict[str, Any]]:
             print(f"  {'plugin total':<18} {total * 1000:9.1f} ms   {total / n * 1e6:8.1f} µs/essay   "
                   f"= {total / build_s * 100:.2f} % of the build")
             print(f"  {'import (once)':<18} {import_s * 1000:9.1f} ms", flush=True)
+            gc_with = _median([run["gc"]["seconds"] for run in runs])
+            gc_without = _median([run["gc"]["seconds"] for run in plain_runs])
+            full_with = _median([run["gc"]["full_collections"] for run in runs])
+            full_without = _median([run["gc"]["full_collections"] for run in plain_runs])
+            print(f"  {'cyclic GC':<18} {gc_with * 1000:9.1f} ms with the plugin ({full_with:g} full collections), "
+                  f"{gc_without * 1000:.1f} ms without ({full_without:g}): {(gc_with - gc_without) * 1000:+.1f} ms "
+                  f"= {(gc_with - gc_without) / build_s * 100:+.2f} % of the build, part of it inside the hooks above",
+                  flush=True)
             if args.cprofile:
                 _print_cprofile(OUT / f"profile-{theme}-{n}.pstats")
             rows.append((theme, n, total))
             results.append({"theme": theme, "essays": n, "plugin_seconds": total, "build_seconds": build_s,
-                            "import_seconds": import_s, "events": per_event})
+                            "import_seconds": import_s, "events": per_event,
+                            "gc_seconds": {"plugin": gc_with, "plain": gc_without}})
     # Linear growth: the per-essay cost, and the marginal cost between consecutive N.
     for theme in args.themes:
         points = sorted((n, t) for th, n, t in rows if th == theme)

@@ -35,6 +35,8 @@ def test_every_benchmark_mode_runs_and_prints_its_ratios(tmp_path: Path) -> None
                          rf"(.*\n){{2}}\s+{ratio.format('plugin/plain')}\n"
                          r"\s+the plugin's hooks: \d+\.\d % of its rebuilds' CPU time", out), out
     assert re.search(r"plugin total\s+\d+\.\d ms\s+\d+\.\d µs/essay", out), out
+    assert re.search(r"cyclic GC\s+\d+\.\d ms with the plugin \(\d+ full collections\), \d+\.\d ms without "
+                     r"\(\d+\): [+-]\d+\.\d ms = [+-]\d+\.\d\d % of the build", out), out
     for event in ("on_files", "on_page_markdown", "on_page_context"):
         assert re.search(rf"{event}\s+\d+\.\d ms", out), out
     assert re.search(r"Material blog vs essay-meta.*\n(.*\n){2}\s+" + ratio.format("essay-meta/blog"), out), out
