@@ -37,7 +37,7 @@ from markupsafe import escape
 from .bibliography import Reference
 
 _KEY_CHARS = r"[\w:.#$%&+?<>~/\-]+"
-# Matched only where a "[@" is (see _citation_openings); what precedes the bracket (an
+# Matched only where a "[@" is (see _scan); what precedes the bracket (an
 # escape, "]" or "!") is checked in code.
 _CITATION_RE = re.compile(r"\[(@" + _KEY_CHARS + r"(?:[ \t]*;[ \t]*@" + _KEY_CHARS + r")*)\](?![(\[:])")
 _KEY_SPLIT_RE = re.compile(r"[ \t]*;[ \t]*@")
@@ -47,6 +47,8 @@ _NOT_BEFORE = frozenset("\\]!")
 _INDENTED_AFTER_BLANK_RE = re.compile(r"\n[ \t]*\n(?=(?: {4}|\t| {0,3}\t))")
 _LIST_ITEM_RE = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_ATX_HEADING_RE = re.compile(" *#")
+_SETEXT_RE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*(?:\n|$)")
 _CODE_INDENTS = ("    ", "\t", " \t", "  \t", "   \t")  # how a line indented as code starts
 
 
@@ -71,13 +73,14 @@ def _indent_width(line: str) -> int:
 
 
 def _runs(markdown: str, char: str, start: int = 0, end: int | None = None,
-          min_length: int = 1) -> Iterator[tuple[int, int]]:
+          min_length: int = 1) -> list[tuple[int, int]]:
     """The ``[start, end)`` of each run of ``char`` in ``markdown[start:end]``, found with ``str.find``.
 
     With ``min_length``, shorter runs are skipped without measuring them.
     """
     end = len(markdown) if end is None else end
     shortest = char * min_length
+    runs = []
     pos = markdown.find(char, start, end)
     while pos >= 0:
         if not markdown.startswith(shortest, pos, end):
@@ -86,16 +89,19 @@ def _runs(markdown: str, char: str, start: int = 0, end: int | None = None,
         run_end = pos + min_length
         while run_end < end and markdown[run_end] == char:
             run_end += 1
-        yield pos, run_end
+        runs.append((pos, run_end))
         pos = markdown.find(char, run_end, end)
+    return runs
 
 
 def _fenced_blocks(markdown: str) -> tuple[list[tuple[int, int]], str | None]:
     blocks: list[tuple[int, int]] = []
     fence: str | None = None
     start = 0
-    markers = [*_runs(markdown, "`", min_length=3), *_runs(markdown, "~", min_length=3)]
-    markers.sort()
+    markers = _runs(markdown, "`", min_length=3)
+    if "~" in markdown:
+        markers += _runs(markdown, "~", min_length=3)
+        markers.sort()
     for marker_start, marker_end in markers:
         line_start = markdown.rfind("\n", 0, marker_start) + 1
         if markdown[line_start:marker_start].strip(" \t"):
@@ -256,10 +262,17 @@ class CodeRegions:
         line_start = markdown.rfind("\n", 0, position) + 1
         if markdown.startswith(_CODE_INDENTS, line_start):
             return False
-        if self._comment_starts is None:
-            self._comment_starts = list(_occurrences(markdown, "<!--"))
-        i = bisect.bisect_left(self._comment_starts, position)
-        if i and markdown.find("-->", self._comment_starts[i - 1] + 4, position) < 0:
+        comment_starts = self._comment_starts
+        if comment_starts is None:
+            # Found by their rare "<" (the fastest search).
+            comment_starts = self._comment_starts = []
+            pos = markdown.find("<")
+            while pos >= 0:
+                if markdown.startswith("<!--", pos):
+                    comment_starts.append(pos)
+                pos = markdown.find("<", pos + 1)
+        i = bisect.bisect_left(comment_starts, position)
+        if i and markdown.find("-->", comment_starts[i - 1] + 4, position) < 0:
             return False
         before = markdown.rfind("`", 0, position)
         if before < 0 or _BLANK_LINE_RE.search(markdown, before, position):
@@ -268,36 +281,17 @@ class CodeRegions:
         return after < 0 or _BLANK_LINE_RE.search(markdown, position, after) is not None
 
 
-def _occurrences(markdown: str, text: str) -> Iterator[int]:
-    """Where ``text`` starts in ``markdown``, found by its first character (the fastest search)."""
-    pos = markdown.find(text[0])
-    while pos >= 0:
-        if markdown.startswith(text, pos):
-            yield pos
-        pos = markdown.find(text[0], pos + 1)
-
-
 def find_code_regions(markdown: str) -> CodeRegions:
     """Fenced and indented code blocks, code spans and HTML comments (found as needed)."""
     return CodeRegions(markdown)
 
 
-def _citation_openings(markdown: str) -> Iterator[int]:
-    """Where each ``[@`` is, in source order.
-
-    Found from the ``@`` signs: they are rare, and ``str.find`` of one character is several
-    times faster than a search for ``[@`` (or a regular expression) over the whole page.
-    """
-    at = markdown.find("@", 1)
-    while at >= 0:
-        if markdown[at - 1] == "[":
-            yield at - 1
-        at = markdown.find("@", at + 1)
-
-
 def mentions_citation(markdown: str) -> bool:
-    """Whether ``markdown`` has a ``[@`` anywhere (``"[@" in markdown``, only cheaper)."""
-    return next(_citation_openings(markdown), None) is not None
+    """Whether ``markdown`` has a ``[@`` anywhere (``"[@" in markdown``, only cheaper: see :func:`_scan`)."""
+    at = markdown.find("@", 1)
+    while at >= 0 and markdown[at - 1] != "[":
+        at = markdown.find("@", at + 1)
+    return at >= 0
 
 
 def find_citations(markdown: str) -> list[Citation]:
@@ -306,10 +300,18 @@ def find_citations(markdown: str) -> list[Citation]:
 
 
 def _scan(markdown: str) -> tuple[list[Citation], CodeRegions | None]:
-    """The citations in ``markdown``, and its code regions if it has a ``[@`` at all."""
+    """The citations in ``markdown``, and its code regions if it has a ``[@`` at all.
+
+    Each ``[@`` is found from its ``@``: they are rare, and ``str.find`` of one character is
+    several times faster than a search for ``[@`` (or a regular expression) over the whole page.
+    """
     found = []
     regions = None
-    for start in _citation_openings(markdown):
+    at = markdown.find("@", 1)
+    while at >= 0:
+        start, at = at - 1, markdown.find("@", at + 1)
+        if markdown[start] != "[":
+            continue
         regions = regions or CodeRegions(markdown)
         if start and markdown[start - 1] in _NOT_BEFORE:
             continue
@@ -446,7 +448,13 @@ def number_references(
             items.append(_new_cited_item((key, entry, citation_id)))
         out.append(markdown[at:start])
         html = render_citation(items)
-        if token is None or _in_heading(markdown, start, end):
+        # In a heading: on a line that starts with "#", or underlined by the next one.
+        line_start = markdown.rfind("\n", 0, start) + 1
+        next_line = markdown.find("\n", end) + 1
+        if token is None or (
+                markdown[line_start] in " #" and _ATX_HEADING_RE.match(markdown, line_start, start)) or (
+                0 < next_line < len(markdown) and markdown[next_line] in " =-"
+                and _SETEXT_RE.match(markdown, next_line)):
             out.append(html)
         else:
             out.append(f"{token}{len(inline_html)}q")
@@ -458,19 +466,6 @@ def number_references(
             numbered[index] = NumberedReference(len(numbered) + 1, ref)
     return PageReferences(list(numbered.values()), "".join(out), list(unknown), len(citations), open_fence,
                           inline_html)
-
-
-_ATX_HEADING_RE = re.compile(" *#")
-_SETEXT_RE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*(?:\n|$)")
-
-
-def _in_heading(markdown: str, start: int, end: int) -> bool:
-    line_start = markdown.rfind("\n", 0, start) + 1
-    if markdown[line_start] in " #" and _ATX_HEADING_RE.match(markdown, line_start, start):
-        return True
-    next_line = markdown.find("\n", end) + 1
-    return 0 < next_line < len(markdown) and markdown[next_line] in " =-" and bool(
-        _SETEXT_RE.match(markdown, next_line))
 
 
 def new_citation_token() -> str:
@@ -500,12 +495,7 @@ def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
 # -- a citation's HTML -------------------------------------------------------------------------
 
 _ITEM_FIELDS = 5  # an item's key and citation id, its entry's anchor, number and label
-_HTML_SPECIAL_RE = re.compile("[&<>\"']")
-
-
-def _escaped(text: str) -> str:
-    """``text`` escaped as a template escapes it (most keys and labels need nothing)."""
-    return escape(text) if _HTML_SPECIAL_RE.search(text) else text
+_HTML_SPECIAL_RE = re.compile("[&<>\"']")  # what a template escapes (most keys and labels have none)
 
 
 def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[[list[CitedItem]], str]:
@@ -544,7 +534,7 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
         for key, entry, citation_id in items:
             escaped_key = escaped_keys.get(key)
             if escaped_key is None:
-                escaped_key = escaped_keys[key] = _escaped(key)
+                escaped_key = escaped_keys[key] = escape(key) if _HTML_SPECIAL_RE.search(key) else key
             shape += (entry is not None,)
             if entry is None:
                 values += (escaped_key, "", "", "", "")
@@ -552,7 +542,9 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
             reference = entry.reference
             label = escaped_labels.get(id(reference))
             if label is None or label[0] is not reference:
-                label = escaped_labels[id(reference)] = (reference, _escaped(reference.label))
+                text = reference.label
+                label = escaped_labels[id(reference)] = (
+                    reference, escape(text) if _HTML_SPECIAL_RE.search(text) else text)
             # ids and numbers are made here of letters, digits and hyphens: nothing to escape
             values += (escaped_key, citation_id, entry.anchor, entry.number, label[1])
         html_format = formats.get(shape)
