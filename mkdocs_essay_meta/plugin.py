@@ -230,11 +230,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
         self._unchanged_stats: dict[str, tuple[int, int, int]] = {}
+        """While serving: each source's (mtime, size, inode) when it was read, for sources old
+        enough that a later change must show in them (see _stat_if_settled)."""
         self._sources_read: dict[str, tuple[str, str]] = {}
         """The sources on_files read from disk, (path, text) by page, until MkDocs reads each
         page (see on_page_read_source)."""
-        """While serving: each source's (mtime, size, inode) when it was read, for sources old
-        enough that a later change must show in them (see _stat_if_settled)."""
         self._options: ParseOptions | None = None
         self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._headers_ahead: dict[int, tuple[Essay, str]] = {}
