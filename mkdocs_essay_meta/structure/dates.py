@@ -19,6 +19,10 @@ _DATE_RE = re.compile(
     re.VERBOSE,
 )
 
+# The form most dates written as text take (2024-01-05): a match reads as _DATE_RE reads it.
+_DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MIDNIGHT = time()
+
 EXPECTED = "a date such as 2024-03-01, 2024-03-01 10:00 or 2024-03-01T10:00:00Z"
 
 
@@ -40,9 +44,14 @@ def parse_date(value: Any, default_tz: tzinfo = timezone.utc) -> datetime | None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=default_tz)
     if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=default_tz)
+        return datetime.combine(value, _MIDNIGHT, tzinfo=default_tz)
     if not isinstance(value, str):
         return None
+    if _DAY_RE.fullmatch(value):
+        try:
+            return datetime(int(value[:4]), int(value[5:7]), int(value[8:]), tzinfo=default_tz)
+        except ValueError:  # 2024-02-30
+            return None
     m = _DATE_RE.match(value)
     if not m:
         return None

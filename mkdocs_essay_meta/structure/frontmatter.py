@@ -364,7 +364,8 @@ def count_keys(value: Any) -> int:
     else:
         return 0
     for item in items:
-        if isinstance(item, (dict, list)):
+        # Most items are text: skipped without isinstance's look at the classes.
+        if type(item) is not str and isinstance(item, (dict, list)):
             count += count_keys(item)
     return count
 
