@@ -15,8 +15,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gc
+import importlib
 import json
 import logging
 import os
@@ -25,7 +27,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -111,8 +113,9 @@ def _time_the_plugins_hooks() -> dict[str, list[float]]:
     return totals
 
 
-def _time_cyclic_gc() -> dict[str, float]:
-    """CPU time and number of Python's cyclic garbage collections from now on, kept up to date."""
+@contextlib.contextmanager
+def _cyclic_gc_timed() -> Iterator[dict[str, float]]:
+    """CPU time and number of Python's cyclic garbage collections while the block runs."""
     totals = {"seconds": 0.0, "collections": 0, "full_collections": 0}
     started = [0.0]
 
@@ -125,16 +128,23 @@ def _time_cyclic_gc() -> dict[str, float]:
         totals["full_collections"] += info["generation"] == 2
 
     gc.callbacks.append(note)
-    return totals
+    try:
+        yield totals
+    finally:
+        gc.callbacks.remove(note)
 
 
-def profile(config_file: str, cprofile_out: str | None) -> dict[str, Any]:
+def profile(config_file: str, cprofile_out: str | None, gc_only: bool = False) -> dict[str, Any]:
+    """With ``gc_only`` (a site without the plugin), the plugin is not even imported: its
+    modules' objects would be in the heap every full collection walks."""
     warnings = _quiet_logging()
-    start = time.process_time()
-    from mkdocs_essay_meta import plugin as plugin_module  # the plugin's own import cost
-    import_seconds = time.process_time() - start
-
-    totals = _time_the_plugins_hooks()
+    import_seconds = 0.0
+    totals: dict[str, list[float]] = {}
+    if not gc_only:
+        start = time.process_time()
+        importlib.import_module("mkdocs_essay_meta.plugin")  # the plugin's own import cost
+        import_seconds = time.process_time() - start
+        totals = _time_the_plugins_hooks()
 
     site_dir = tempfile.mkdtemp(prefix="essay-bench-profile-")
     profiler = None
@@ -143,12 +153,11 @@ def profile(config_file: str, cprofile_out: str | None) -> dict[str, Any]:
         profiler = cProfile.Profile()
         profiler.enable()
     cpu = time.process_time()
-    collections = _time_cyclic_gc()
-    config = load_config(config_file, site_dir=site_dir)
-    config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
-    build(config)
+    with _cyclic_gc_timed() as collections:
+        config = load_config(config_file, site_dir=site_dir)
+        config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does
+        build(config)
     cpu = time.process_time() - cpu
-    gc.callbacks.clear()
     if profiler is not None and cprofile_out:
         profiler.disable()
         profiler.dump_stats(cprofile_out)
@@ -172,11 +181,12 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("profile")
     p.add_argument("config")
     p.add_argument("--cprofile")
+    p.add_argument("--gc-only", action="store_true", help="a site without the plugin: time the garbage collector only")
     args = parser.parse_args(argv)
     if args.mode == "serve":
         result = serve(args.config, args.edit, args.dirty)
     else:
-        result = profile(args.config, args.cprofile)
+        result = profile(args.config, args.cprofile, args.gc_only)
     sys.stdout.write(json.dumps(result) + "\n")
 
 

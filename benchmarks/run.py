@@ -216,7 +216,7 @@ def mode_profile(args: argparse.Namespace) -> list[dict[str, Any]]:
                 # The same site without the plugin, for the garbage collector's time only: it
                 # runs when allocations add up, so the plugin's make it run more, and not only
                 # inside its hooks.
-                _, stdout, _ = _spawn(["-m", "benchmarks.child", "profile", "plain.yml"], cwd=site)
+                _, stdout, _ = _spawn(["-m", "benchmarks.child", "profile", "plain.yml", "--gc-only"], cwd=site)
                 plain_runs.append(json.loads(stdout.strip().splitlines()[-1]))
             events = sorted({e for run in runs for e in run["events"]})
             per_event = {e: _median([run["events"].get(e, {"seconds": 0.0})["seconds"] for run in runs]) for e in events}
