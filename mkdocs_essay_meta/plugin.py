@@ -31,6 +31,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import meta as mkdocs_meta
 from mkdocs.utils.templates import TemplateContext
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
@@ -52,12 +53,14 @@ from .structure.citations import (
 )
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay, parse_schedule
 from .structure.frontmatter import (
-    count_key_lines, count_keys, normalize_source, read_fields, read_front_matter, read_source, strip_front_matter,
+    PlainFrontMatter, count_key_lines, count_keys, normalize_source, read_fields, read_front_matter,
+    read_plain_front_matter, read_source, strip_front_matter,
 )
 from .structure.listings import (
     FEATURED_SPEC, MARKER_KINDS, Entry, ListingSpec, arrange, find_markers, first_paragraph,
     has_marker, legend, parse_options, suggest_kind,
 )
+from .structure.plain_yaml import PlainYamlReader
 from .structure.problems import Problem, Problems
 from .structure.vocabulary import build_scales
 
@@ -164,6 +167,16 @@ class _Record(NamedTuple):
     (only until the record is complete)."""
 
 
+class _ReadAhead(NamedTuple):
+    """A page's source as on_files read it, until MkDocs reads the page."""
+
+    path: str
+    """The file it was read from: handed over only if the page's file is still that one."""
+    source: str
+    front_matter: PlainFrontMatter | None
+    """Its front matter, when the plain reader read it (what MkDocs' loader would give)."""
+
+
 class _PageFacts(NamedTuple):
     """What a listing needs from an essay's rendered page, kept across ``serve`` rebuilds.
 
@@ -232,9 +245,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._unchanged_stats: dict[str, tuple[int, int, int]] = {}
         """While serving: each source's (mtime, size, inode) when it was read, for sources old
         enough that a later change must show in them (see _stat_if_settled)."""
-        self._sources_read: dict[str, tuple[str, str]] = {}
-        """The sources on_files read from disk, (path, text) by page, until MkDocs reads each
-        page (see on_page_read_source)."""
+        self._read_ahead: dict[str, _ReadAhead] = {}
+        """The sources on_files read from disk, by page, until MkDocs reads each page (see
+        on_pre_page)."""
+        self._plain_yaml = PlainYamlReader(mkdocs_meta.SafeLoader)
+        """Reads front matter as MkDocs' YAML loader would, several times faster (or declines)."""
         self._options: ParseOptions | None = None
         self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._headers_ahead: dict[int, tuple[Essay, str]] = {}
@@ -294,7 +309,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # The instance outlives one build (serve, or several sites in one process):
         # nothing learned from another configuration may be used in this one.
         self._active = self.config.enabled
-        self._sources_read.clear()  # (a build that failed before on_env)
+        self._read_ahead.clear()  # (a build that failed before on_env)
         if not self._active:
             self._records.clear()
             return None
@@ -368,9 +383,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 continue
             seen.add(file.src_uri)
             record = self._read(file)
-            for problem in record.problems:  # repeated on every rebuild, as MkDocs' own warnings are
-                log.warning(problem.message(file.src_uri))
-            if self._is_held_back(record.draft, record.published) and file.inclusion.value > InclusionLevel.DRAFT.value:
+            held_back = self._is_held_back(record.draft, record.published)
+            # Repeated on every rebuild, as MkDocs' own warnings are. For a page MkDocs is to
+            # read from what on_files read, when it reads it: another plugin may give it a
+            # source of its own (see _read_page_source and _report_problems_kept).
+            if held_back or file.src_uri not in self._read_ahead:
+                for problem in record.problems:
+                    log.warning(problem.message(file.src_uri))
+            if held_back and file.inclusion.value > InclusionLevel.DRAFT.value:
                 file.inclusion = InclusionLevel.DRAFT
         for gone in self._records.keys() - seen:
             del self._records[gone]
@@ -386,14 +406,51 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(stylesheet.as_file(css))))
         return files
 
-    @event_priority(100)  # first: what another plugin returns for the page replaces this
-    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
-        """The page's source as on_files read it, so that MkDocs does not read the file again
-        (the same text: see read_source)."""
-        read = self._sources_read.pop(page.file.src_uri, None)
-        if read is None or read[0] != page.file.abs_src_path:
+    @event_priority(-100)  # last: on the page another plugin's on_pre_page may have put in its place
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
+        """MkDocs reads the page next: it is given the source on_files read, and the front
+        matter when the plain reader read it (see _read_source_read_ahead)."""
+        read = self._read_ahead.pop(page.file.src_uri, None)
+        if read is None:
             return None
-        return read[1]
+        # Not for pages of another kind (Material's blog posts read their source themselves).
+        if read.path == page.file.abs_src_path and type(page).read_source is Page.read_source:
+            setattr(page, "read_source", partial(self._read_page_source, page, read))
+        else:
+            self._report_problems_kept(page.file.src_uri)
+        return None
+
+    def _read_page_source(self, page: Page, read: _ReadAhead, config: MkDocsConfig) -> None:
+        """``Page.read_source`` of MkDocs 1.6 for a page whose source on_files read: the same
+        ``markdown`` and ``meta``, without reading the file again or, when the plain reader
+        read the front matter, parsing its YAML again. Another plugin's
+        ``on_page_read_source`` still has its say, as in MkDocs (this plugin registers none:
+        MkDocs warns when two plugins do)."""
+        vars(page).pop("read_source", None)  # the page's own method again, for later reads
+        source = config.plugins.on_page_read_source(page=page, config=config)
+        if source is None and read.front_matter is not None:
+            page.markdown = read.source[read.front_matter.body_start:]
+            page.meta = read.front_matter.data
+        else:
+            page.markdown, page.meta = mkdocs_meta.get_data(read.source if source is None else source)
+        record = self._records.get(page.file.src_uri)
+        if source is not None and record is not None and record.essay is not None:
+            # Another plugin's source: the essay follows the meta MkDocs has now.
+            assert self._options is not None
+            essay, problems = parse_essay(page.meta, self._options)
+            self._records[page.file.src_uri] = record._replace(essay=essay, problems=tuple(problems))
+        self._report_problems_kept(page.file.src_uri)
+
+    def _report_problems_kept(self, src_uri: str) -> None:
+        """The problems of an essay on_files read and MkDocs reads (or, in a ``--dirty``
+        build, may not), kept from on_files until then (see there). A page held back
+        (served as a draft) had its own reported in on_files; one not parsed yet has its
+        reported in on_page_markdown."""
+        record = self._records.get(src_uri)
+        if record is None or record.essay is None or self._is_held_back(record.draft, record.published):
+            return
+        for problem in record.problems:
+            log.warning(problem.message(src_uri))
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         record = self._records.get(page.file.src_uri)
@@ -582,8 +639,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             else:
                 self._unchanged_stats[file.src_uri] = stat
         source = self._source(file)
+        # Nearly every block is plain YAML, read here several times faster than MkDocs' loader
+        # reads it; MkDocs is then handed what was read (see on_pre_page).
+        front_matter = read_plain_front_matter(source, self._plain_yaml)
         if source and file.abs_src_path is not None:
-            self._sources_read[file.src_uri] = (file.abs_src_path, source)
+            self._read_ahead[file.src_uri] = _ReadAhead(file.abs_src_path, source, front_matter)
         # Keyed on the text, not on size and mtime: a second save within the file system's
         # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both. Python's
         # string hash (64-bit SipHash, keyed per process) tells two versions apart at a
@@ -591,6 +651,12 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         fingerprint = (file.abs_src_path, hash(source))
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
+        if front_matter is not None:
+            assert self._options is not None
+            essay, problems = parse_essay(front_matter.data, self._options)
+            record = _Record(fingerprint, essay, tuple(problems), True, _NO_FRONT_MATTER, essay.draft, essay.published)
+            self._records[file.src_uri] = record
+            return record
         if cached is not None and self._serving:
             # An edited page: parsed whole now, so on_files can tell whether what listings
             # show of it changed (see _listing_state).
@@ -746,7 +812,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._page_facts.pop(uri, None)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        self._sources_read.clear()  # of pages MkDocs did not read (drafts in a build, --dirty)
+        for src_uri in self._read_ahead:  # pages MkDocs did not read (drafts in a build, --dirty)
+            self._report_problems_kept(src_uri)
+        self._read_ahead.clear()
         if self._active:
             self._entries = None  # collected when a page hosting a listing is rendered
             self._files = files

@@ -155,3 +155,16 @@ def test_awesome_nav(tmp_path: Path, theme: str, order: str) -> None:
     shown = [" ".join(el.get_text(" ", strip=True).split()) for el in soup.select("a, label, p.caption")]
     order_seen = [name for name in dict.fromkeys(shown) if name in {"Zeta", "Home", "Writing", "Gardens", "Alpha"}]
     assert order_seen == ["Zeta", "Home", "Writing", "Gardens", "Alpha"], shown
+
+
+def test_a_blog_posts_front_matter_problem_is_reported_once(tmp_path: Path) -> None:
+    """Material's blog posts read their own sources (the plugin hands them nothing): the
+    problems on_files found in a post are still reported, once."""
+    pages = {
+        "index.md": "# Home\n",
+        "blog/index.md": "# Blog\n",
+        "blog/posts/post.md": "---\ndate: 2024-01-05\ntitle: A post\nimportance: 11\n---\n\n# A post\n\nText.\n",
+    }
+    configure(tmp_path, pages, "material", [{"blog": {}}], "ours first")
+    warnings = build_site(tmp_path).plugin_warnings()
+    assert sum("post.md" in w and "importance" in w for w in warnings) == 1, warnings

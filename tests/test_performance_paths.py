@@ -1,7 +1,10 @@
 """The plugin's fast paths (docs/performance.md) give what the slow ones gave.
 
-* on_files reads only the ``draft``/``publishdate`` lines of the front matter; the essay
-  is parsed later from the ``meta`` MkDocs reads anyway.
+* on_files reads each page's front matter with the plain YAML reader and hands MkDocs the
+  source and what it read, so MkDocs neither reads the file nor parses the YAML again; it
+  gets the same ``markdown`` and ``meta`` (tests/test_plain_yaml.py: the reader itself).
+* A block the reader declines: only its ``draft``/``publishdate`` lines are read in on_files;
+  the essay is parsed later from the ``meta`` MkDocs reads.
 * The header partials are pasted into one template when loaded (InliningLoader) instead
   of being included at every render; a user's override of one partial still applies.
 * The plugin's own header, bibliography entries and lists are rendered once per shape and
@@ -16,6 +19,7 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -160,9 +164,73 @@ def test_another_plugins_source_for_a_page_wins(tmp_path: Path) -> None:
         "def on_page_read_source(page, config):\n"
         "    if page.file.src_uri == 'essay.md':\n"
         "        return '---\\ntitle: From the hook\\n---\\nReplaced by a hook.\\n'\n", encoding="utf-8")
-    site = build_site(tmp_path, {"essay.md": SAMPLE_ESSAY}, extra={"hooks": ["hooks.py"]})
+    # strict: the plugin registers no on_page_read_source of its own (MkDocs warns when two do).
+    site = build_site(tmp_path, {"essay.md": SAMPLE_ESSAY, "other.md": essay("title: Other")},
+                      extra={"hooks": ["hooks.py"]}, strict=True)
     assert "Replaced by a hook." in site.text("essay/index.html")
     assert "From the hook" in site.text("essay/index.html")
+    assert "<title>Other" in site.text("other/index.html")
+    assert not any("on_page_read_source" in w for w in site.warnings)
+
+
+MEANINGS_OF_FRONT_MATTER = {
+    "sample.md": SAMPLE_ESSAY,
+    "plain.md": essay("title: Plain\ntags: [a, 'b, c']\ndraft: false\nstatus:\n  value: notes\n  percentage: 5",
+                      "\n\n\nBlank lines above the body.\n"),
+    "declined.md": essay("title: &t Anchored\nsubtitle: *t\nstatus: notes"),  # left to MkDocs' loader
+    "crlf.md": "---\r\ntitle: Windows\r\nlastmod: 2024-03-01\r\n---\r\nLine one\r\n",
+    "rule-body.md": essay("title: Rule", "---\n\nA body that starts with a rule.\n"),
+    "dots.md": "---\ntitle: Closed by dots\n...\nBody.\n",
+    "no-block.md": "# No front matter\n\nText.\n",
+    "multimarkdown.md": "Title: MultiMarkdown meta\nAuthor: Someone\n\nBody.\n",
+    "empty-block.md": "---\n\n---\nBody under an empty block.\n",
+    "list-block.md": "---\n- a\n- b\n---\nBody under a list.\n",
+    "unclosed.md": "---\ntitle: Never closed\n\nBody.\n",
+    "at-the-end.md": "---\ntitle: Closed on the last line\n---",
+}
+
+
+def test_mkdocs_gets_the_markdown_and_meta_it_would_have_read(tmp_path: Path) -> None:
+    """What every plugin and theme sees of a page as MkDocs reads it: with essay-meta
+    handing over the source and front matter, and without it."""
+    (tmp_path / "hooks.py").write_text(
+        "import json, os\n"
+        "from mkdocs.plugins import event_priority\n"
+        "@event_priority(1000000)\n"  # before every plugin's own on_page_markdown
+        "def on_page_markdown(markdown, page, config, files):\n"
+        "    with open(os.environ['ESSAY_META_SEEN'], 'a', encoding='utf-8') as out:\n"
+        "        out.write(json.dumps([page.file.src_uri, markdown, page.markdown, repr(page.meta), page.title]) + '\\n')\n",
+        encoding="utf-8")
+    seen = {}
+    for name in ("with", "without"):
+        out = tmp_path / f"seen-{name}.jsonl"
+        os.environ["ESSAY_META_SEEN"] = str(out)
+        try:
+            build_site(tmp_path, MEANINGS_OF_FRONT_MATTER, extra={"hooks": ["hooks.py"]},
+                       plugin={"enabled": name == "with"})
+        finally:
+            del os.environ["ESSAY_META_SEEN"]
+        seen[name] = sorted(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert len(seen["with"]) == len(MEANINGS_OF_FRONT_MATTER)
+    assert seen["with"] == seen["without"]
+
+
+def test_mkdocs_parses_no_front_matter_the_plugin_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.utils import meta
+    parsed: list[str] = []
+    get_data = meta.get_data
+
+    def counted(doc: str) -> Any:
+        parsed.append(doc.split("\n", 2)[1])
+        return get_data(doc)
+
+    monkeypatch.setattr(meta, "get_data", counted)
+    pages = {"sample.md": SAMPLE_ESSAY, "plain.md": essay("title: Plain"), "declined.md": essay("title: !!str Tagged")}
+    build_site(tmp_path, pages)
+    assert parsed == ["title: !!str Tagged"]
+    # Without the plugin, MkDocs parses each (so the count above means something).
+    build_site(tmp_path, pages, plugin={"enabled": False})
+    assert len(parsed) == 1 + len(pages)
 
 
 def test_drafts_and_scheduled_essays_are_held_back_in_every_form(tmp_path: Path) -> None:
@@ -201,6 +269,16 @@ def test_front_matter_problems_are_still_reported(tmp_path: Path) -> None:
     assert site.soup("colon-only/index.html").select_one("header.essay-meta") is not None
     # The unreadable block is not shown as text, and the rest of the page still builds.
     assert "[unclosed" not in site.text("broken/index.html")
+
+
+@pytest.mark.parametrize("serve", [False, True])
+def test_each_problem_is_reported_once(tmp_path: Path, serve: bool) -> None:
+    pages = {"plain.md": essay("title: P\nimportance: 11"),                   # read by the plain reader
+             "declined.md": essay("title: &t D\nsubtitle: *t\nimportance: 12"),  # by MkDocs' loader
+             "draft.md": essay("title: R\ndraft: true\nimportance: 13")}     # held back (served)
+    warnings = build_site(tmp_path, pages, serve=serve).plugin_warnings()
+    for page, value in (("plain.md", "11"), ("declined.md", "12"), ("draft.md", "13")):
+        assert sum(page in w and "importance" in w and value in w for w in warnings) == 1, (page, warnings)
 
 
 def test_serve_rebuild_sees_an_edited_essay(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from .plain_yaml import PlainYamlReader
 from .problems import Problems, show_value
 
 try:
@@ -103,6 +104,30 @@ def _match_block(text: str) -> re.Match[str] | None:
         if m is not None:
             return m
     return None
+
+
+class PlainFrontMatter(NamedTuple):
+    """A front-matter block that :class:`~.plain_yaml.PlainYamlReader` read."""
+
+    data: dict[Any, Any]
+    """What MkDocs' YAML loader gives for it (``page.meta``)."""
+    body_start: int
+    """Where the body starts: after the block and the line breaks under it, as MkDocs cuts it."""
+
+
+def read_plain_front_matter(text: str, reader: PlainYamlReader) -> PlainFrontMatter | None:
+    """The front matter of a (normalized) source, when MkDocs would read a mapping from it
+    and ``reader`` reads it; otherwise None."""
+    block = FRONT_MATTER_RE.match(text)
+    if block is None:
+        return None
+    data = reader.read(block.group(1))
+    if data is None:
+        return None
+    body_start = block.end()
+    while text.startswith("\n", body_start):
+        body_start += 1
+    return PlainFrontMatter(data, body_start)
 
 
 def _unclosed_block_end(text: str) -> int:
