@@ -7,8 +7,9 @@
 
 ``python -m benchmarks.child profile CONFIG [--cprofile FILE]``
     One build with every ``on_*`` method of the essay-meta plugin wrapped in a timer;
-    reports the plugin's time per MkDocs event, the import time of the plugin module, and
-    the time Python's cyclic garbage collector took during the build.
+    reports the plugin's time per MkDocs event, the import time of the plugin module, the
+    time Python's cyclic garbage collector took during the build, and the time MkDocs took
+    to read the pages' sources and front matter (``Page.read_source``).
     All times are CPU times of this process (the machine is shared: waiting is not cost).
 """
 
@@ -134,6 +135,19 @@ def _cyclic_gc_timed() -> Iterator[dict[str, float]]:
         gc.callbacks.remove(note)
 
 
+def _time_the_page_reads() -> dict[str, list[float]]:
+    """Wrap MkDocs' ``Page.read_source`` in a CPU timer, and the plugin's stand-in for it
+    when the plugin is imported (it hands MkDocs the source and front matter it read)."""
+    from mkdocs.structure.pages import Page
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    Page.read_source = _timed("read_source", Page.read_source, totals)  # type: ignore[method-assign]
+    plugin_module = sys.modules.get("mkdocs_essay_meta.plugin")
+    if plugin_module is not None:
+        plugin = plugin_module.EssayMetaPlugin
+        setattr(plugin, "_read_page_source", _timed("read_source", getattr(plugin, "_read_page_source"), totals))
+    return totals
+
+
 def profile(config_file: str, cprofile_out: str | None, gc_only: bool = False) -> dict[str, Any]:
     """With ``gc_only`` (a site without the plugin), the plugin is not even imported: its
     modules' objects would be in the heap every full collection walks."""
@@ -145,6 +159,7 @@ def profile(config_file: str, cprofile_out: str | None, gc_only: bool = False) -
         importlib.import_module("mkdocs_essay_meta.plugin")  # the plugin's own import cost
         import_seconds = time.process_time() - start
         totals = _time_the_plugins_hooks()
+    page_reads = _time_the_page_reads()
 
     site_dir = tempfile.mkdtemp(prefix="essay-bench-profile-")
     profiler = None
@@ -165,6 +180,7 @@ def profile(config_file: str, cprofile_out: str | None, gc_only: bool = False) -
         "build_seconds": cpu,
         "import_seconds": import_seconds,
         "gc": collections,
+        "page_reads": {"seconds": page_reads["read_source"][0], "calls": page_reads["read_source"][1]},
         "events": {k: {"seconds": v[0], "calls": v[1]} for k, v in sorted(totals.items())},
         "warnings": warnings.count,
         "first_warnings": warnings.first,

@@ -237,12 +237,22 @@ def mode_profile(args: argparse.Namespace) -> list[dict[str, Any]]:
                   f"{gc_without * 1000:.1f} ms without ({full_without:g}): {(gc_with - gc_without) * 1000:+.1f} ms "
                   f"= {(gc_with - gc_without) / build_s * 100:+.2f} % of the build, part of it inside the hooks above",
                   flush=True)
+            reads_with = _median([run["page_reads"]["seconds"] for run in runs])
+            reads_without = _median([run["page_reads"]["seconds"] for run in plain_runs])
+            print(f"  {'page reads':<18} {reads_with * 1000:9.1f} ms with the plugin, {reads_without * 1000:.1f} ms "
+                  f"without: {(reads_with - reads_without) * 1000:+.1f} ms (MkDocs' Page.read_source: the file and "
+                  f"its front matter's YAML, which the plugin hands over when it has read them)", flush=True)
+            net = total + (gc_with - gc_without) + (reads_with - reads_without)
+            print(f"  {'net':<18} {net * 1000:9.1f} ms   {net / n * 1e6:8.1f} µs/essay   = {net / build_s * 100:.2f} % "
+                  f"of the build (the plugin's hooks, the extra GC and the difference in page reads)", flush=True)
             if args.cprofile:
                 _print_cprofile(OUT / f"profile-{theme}-{n}.pstats")
             rows.append((theme, n, total))
             results.append({"theme": theme, "essays": n, "plugin_seconds": total, "build_seconds": build_s,
                             "import_seconds": import_s, "events": per_event,
-                            "gc_seconds": {"plugin": gc_with, "plain": gc_without}})
+                            "gc_seconds": {"plugin": gc_with, "plain": gc_without},
+                            "page_read_seconds": {"plugin": reads_with, "plain": reads_without},
+                            "net_seconds": net})
     # Linear growth: the per-essay cost, and the marginal cost between consecutive N.
     for theme in args.themes:
         points = sorted((n, t) for th, n, t in rows if th == theme)
