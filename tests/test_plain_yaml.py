@@ -66,6 +66,8 @@ READ = [
     "excerpt: A long excerpt that goes\n  on over a second line\n  and a third.\nnext: 1\n",
     "tags: [AI, LLM, Machine Learning, 'quoted, with a comma', \"dq\"]\nempty: []\nspaced: [ ]\n",
     "tags:\n- a\n- b\ncategories:\n  - c\n  - d\n",
+    "status: {value: In Progress, percentage: 65}\nempty: {}\nquoted: {a: 'it''s', b: \"x, y\", c: 2024-01-01}\n",
+    "in_list:\n- {key: k, year: 1999}  # a comment\n",
     "status:\n  value: In Progress\n  percentage: 65\nimportance:\n    value: 8\n    percentage: 80\n",
     "bibliography:\n- key: k1\n  title: A title\n  authors:\n  - Tower, D.\n  - Field, A.\n  year: 1952\n"
     "- title: Another\n  link: https://example.org/a?b=c#d\n",
@@ -105,7 +107,16 @@ DECLINED = [
     "a: |\n  block\n",                            # block scalars
     "a: >\n  folded\n",
     'a: "escaped \\" quote"\n',                   # escapes
-    "a: {b: 1}\n",                                # a flow mapping
+    "a: {b: {c: 1}}\n",                           # nested flow collections
+    "a: {b: [1]}\n",
+    "a: {b}\n",                                   # flow mappings left to the loader
+    "a: {b: 1,}\n",
+    "a: {b: 1, b: 2}\n",
+    "a: {b:1}\n",
+    "a: {'q': 1}\n",
+    "a: {yes: 1}\n",
+    "a: {b: 1} trailing\n",
+    "a: {b: 1,\n  c: 2}\n",
     "a: 'over\n  two lines'\n",                   # multi-line quoted and flow
     "a: [1,\n  2]\n",
     "a: 1\na: 2\n",                               # a key given twice
@@ -182,7 +193,7 @@ SCALARS = [
     "yes", "No", "on", "OFF", "y", "true", "~", "null", "", "0", "-5", "+7", "1_000", "0x1F", "0o17",
     "08", "1:30", "1.5", ".inf", ".NaN", "1e3", "2024-03-01", "2024-13-01", "2024-02-30",
     "2024-03-01T05:00:00Z", "2024-03-01 05:00:00 +05:30", "C#", "a #comment", "a# b", "x: y", "x:",
-    "http://a.b/c?d#e", "@x", "`x`", "|", ">", "&a x", "*a", "!!str 5", "{a: 1}", "[a, b]", "[a, 'b, c']",
+    "http://a.b/c?d#e", "@x", "`x`", "|", ">", "&a x", "*a", "!!str 5", "{a: 1}", "{a: 1, b: 'c'}", "{a: {b: 1}}", "{a: x: y}", "[a, b]", "[a, 'b, c']",
     "[a, ]", "[ ]", "[x: y]", "- x", "-x", "---", "...", "?x", ":x", "%x", "Ünïcödé", " lead", "tab\there",
 ]
 INDENTS = [0, 0, 0, 1, 2, 2, 3, 4]

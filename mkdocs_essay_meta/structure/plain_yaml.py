@@ -4,12 +4,12 @@ MkDocs reads each page's front matter with ``yaml.load(block, SafeLoader)`` (lib
 ``CSafeLoader`` when PyYAML has it): about 400 µs for an essay's forty lines, most of it
 in PyYAML's Python composer and constructor. Front matter is nearly always written in a
 small, plain part of YAML: block mappings and block sequences, one-line plain or quoted
-scalars (plain ones may go on over more-indented lines), and one-line flow sequences of
-scalars. :class:`PlainYamlReader` reads that part only. It resolves each plain scalar
+scalars (plain ones may go on over more-indented lines), and one-line flow sequences and
+flow mappings of scalars. :class:`PlainYamlReader` reads that part only. It resolves each plain scalar
 with the loader's own table of implicit resolvers and constructs it with the loader's own
 constructor, so what it returns equals what the loader returns. Anything else it declines
 with ``None`` (the caller then leaves the block to the loader): anchors, aliases, tags,
-block scalars, escapes, flow mappings, multi-line quoted or flow scalars, a key given
+block scalars, escapes, nested flow collections, multi-line quoted or flow scalars, a key given
 twice, tabs, unusual characters, a block that is no mapping, a loader with constructors
 or resolvers of its own for the kinds of node read here.
 """
@@ -40,6 +40,8 @@ _SINGLE_QUOTED_RE = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED_RE = re.compile(r'"([^"\\]*)"')
 # One item of a one-line flow sequence, and the comma after it.
 _FLOW_ITEM_RE = re.compile(r" *(?:'((?:[^']|'')*)'|\"([^\"\\]*)\"|([^,'\"]+))(,?)")
+# One pair of a one-line flow mapping, and the comma after it.
+_FLOW_PAIR_RE = re.compile(r" *([A-Za-z_][A-Za-z0-9_.\-]*): +(?:'((?:[^']|'')*)'|\"([^\"\\]*)\"|([^,'\"]+))(,?)")
 # Characters that cannot start a plain scalar here (``-`` only before a space, see _inline).
 _INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
 # A line that cannot go on a plain scalar here.
@@ -180,6 +182,8 @@ class PlainYamlReader:
             return (value.replace("''", "'") if first == "'" else value), at + 1
         if first == "[":
             return self._flow_sequence(text), at + 1
+        if first == "{":
+            return self._flow_mapping(text), at + 1
         if first in _INDICATORS or (first == "-" and (len(text) == 1 or text[1] == " ")) \
                 or text.startswith(("---", "...")):
             raise _NotPlain
@@ -221,11 +225,7 @@ class PlainYamlReader:
                 raise _NotPlain
             single, double, plain, comma = item.groups()
             if plain is not None:
-                plain = plain.strip(" ")
-                if not plain or plain[0] in _CONTINUATION_START or ":" in plain or "#" in plain \
-                        or "[" in plain or "]" in plain or "{" in plain or "}" in plain:
-                    raise _NotPlain
-                items.append(self._plain(plain))
+                items.append(self._flow_plain(plain))
             elif single is not None:
                 items.append(single.replace("''", "'"))
             else:
@@ -237,6 +237,46 @@ class PlainYamlReader:
                 return items
             if not inner[at:].strip(" "):
                 raise _NotPlain  # a comma before "]": left to the loader
+
+    def _flow_mapping(self, text: str) -> dict[Any, Any]:
+        """A one-line flow mapping of scalars, ``{value: In Progress, percentage: 65}``."""
+        close = text.find("}")
+        if close < 0:
+            raise _NotPlain
+        _end_of_line(text, close + 1)
+        inner = text[1:close]
+        mapping: dict[Any, Any] = {}
+        if not inner.strip(" "):
+            return mapping
+        at = 0
+        while True:
+            pair = _FLOW_PAIR_RE.match(inner, at)
+            if pair is None:
+                raise _NotPlain
+            key, single, double, plain, comma = pair.groups()
+            if key not in self._key_texts:
+                self._check_key(key)
+            if key in mapping:
+                raise _NotPlain
+            if plain is not None:
+                mapping[key] = self._flow_plain(plain)
+            else:
+                mapping[key] = double if single is None else single.replace("''", "'")
+            at = pair.end()
+            if not inner[at:].strip(" "):
+                if comma:
+                    raise _NotPlain  # a comma before "}": left to the loader
+                return mapping
+            if not comma:
+                raise _NotPlain
+
+    def _flow_plain(self, text: str) -> Any:
+        """A plain scalar inside a flow collection (where commas, brackets and braces end it)."""
+        text = text.strip(" ")
+        if not text or text[0] in _CONTINUATION_START or ":" in text or "#" in text \
+                or "[" in text or "]" in text or "{" in text or "}" in text:
+            raise _NotPlain
+        return self._plain(text)
 
     def _plain(self, text: str) -> Any:
         """A plain scalar: its text, or what the loader constructs for the tag its text resolves to."""
