@@ -65,6 +65,7 @@ def serve(config_file: str, edits: list[str], dirty: bool) -> dict[str, Any]:
     warnings = _quiet_logging()
     site_dir = tempfile.mkdtemp(prefix="essay-bench-serve-")
     hooks = _time_the_plugins_hooks()  # (nothing to time in a site without the plugin)
+    page_reads = _time_the_page_reads()
 
     def get_config() -> Any:
         return load_config(config_file, site_dir=site_dir)
@@ -79,11 +80,13 @@ def serve(config_file: str, edits: list[str], dirty: bool) -> dict[str, Any]:
         path.write_text(original + "\nOne more sentence, written while serving.\n", encoding="utf-8")
         try:
             hooks.clear()
+            page_reads.clear()
             wall, cpu = time.perf_counter(), time.process_time()
             config = get_config()
             build(config, serve_url=SERVE_URL, dirty=dirty)
             rebuilds.append({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
-                             "plugin_cpu": sum(seconds for seconds, _ in hooks.values())})
+                             "plugin_cpu": sum(seconds for seconds, _ in hooks.values()),
+                             "page_reads_cpu": sum(seconds for seconds, _ in page_reads.values())})
         finally:
             path.write_text(original, encoding="utf-8")
     config.plugins.on_shutdown()

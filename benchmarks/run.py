@@ -172,6 +172,8 @@ def mode_serve(args: argparse.Namespace) -> list[dict[str, Any]]:
             for dirty in (False, True):
                 samples: dict[str, list[Sample]] = {"plain": [], "plugin": []}
                 shares: list[float] = []  # the plugin's hooks' share of each of its rebuilds' CPU time
+                page_reads: dict[str, list[float]] = {"plain": [], "plugin": []}  # MkDocs' Page.read_source
+                plugin_cpu: list[float] = []
                 for r in range(args.rounds):
                     order = ("plain", "plugin") if r % 2 == 0 else ("plugin", "plain")
                     for name in order:
@@ -185,8 +187,10 @@ def mode_serve(args: argparse.Namespace) -> list[dict[str, Any]]:
                             print(f"  note: {name} serve logs {data['warnings']} warning(s): {data['first_warnings'][:1]}")
                         for rebuild in data["rebuilds"]:
                             samples[name].append(Sample(rebuild["wall"], rebuild["cpu"], 0.0))
+                            page_reads[name].append(rebuild["page_reads_cpu"])
                             if name == "plugin":
                                 shares.append(rebuild["plugin_cpu"] / rebuild["cpu"])
+                                plugin_cpu.append(rebuild["plugin_cpu"])
                 title = f"serve rebuild after one edit ({'--dirty' if dirty else 'plain'}): theme={theme} essays={n}"
                 how = (f"{len(samples['plain'])} rebuilds: {args.rounds} alternating rounds of one fresh process "
                        f"per variant, each timing {len(edits)} rebuild(s) after an edit")
@@ -194,6 +198,13 @@ def mode_serve(args: argparse.Namespace) -> list[dict[str, Any]]:
                 # Measured inside each rebuild, so steady on a busy machine (unlike the ratio above).
                 result["plugin_share"] = share = _median(shares)
                 print(f"  the plugin's hooks: {share * 100:.1f} % of its rebuilds' CPU time (median, measured inside each)")
+                reads_with, reads_without = _median(page_reads["plugin"]), _median(page_reads["plain"])
+                net = _median(plugin_cpu) + reads_with - reads_without
+                rebuild_cpu = _median([sample.cpu for sample in samples["plugin"]])
+                result["net_share"] = net / rebuild_cpu
+                print(f"  MkDocs' page reads: {reads_with * 1000:.0f} ms per rebuild with the plugin, "
+                      f"{reads_without * 1000:.0f} ms without; net (hooks + difference in page reads): "
+                      f"{net * 1000:+.0f} ms = {net / rebuild_cpu * 100:+.1f} % of a rebuild (medians)")
                 results.append(result)
     return results
 

@@ -264,6 +264,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._head_fields: frozenset[str] = frozenset()
         self._active = False
         self._serving = False
+        self._serving_dirty = False
+        """``serve --dirty``: MkDocs reads only the pages changed since they were last written."""
         self._one_off = False
         """MkDocs said (on_startup) this process builds once (``build``, ``gh-deploy``)."""
         self._now = datetime.now(timezone.utc)
@@ -303,6 +305,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     # Defining on_startup keeps this instance (and its records) alive across `serve` rebuilds.
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
+        self._serving_dirty = self._serving and dirty
         self._one_off = not self._serving
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -633,17 +636,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             # read, long enough after its last change, is unchanged: not read again.
             stat = self._stat_if_settled(file)
             if cached is not None and stat is not None and self._unchanged_stats.get(file.src_uri) == stat:
+                if not self._serving_dirty:  # MkDocs reads every page again: it is handed this one
+                    self._read_ahead_of_mkdocs(file, self._source(file))
                 return cached
             if stat is None:
                 self._unchanged_stats.pop(file.src_uri, None)
             else:
                 self._unchanged_stats[file.src_uri] = stat
         source = self._source(file)
-        # Nearly every block is plain YAML, read here several times faster than MkDocs' loader
-        # reads it; MkDocs is then handed what was read (see on_pre_page).
-        front_matter = read_plain_front_matter(source, self._plain_yaml)
-        if source and file.abs_src_path is not None:
-            self._read_ahead[file.src_uri] = _ReadAhead(file.abs_src_path, source, front_matter)
+        front_matter = self._read_ahead_of_mkdocs(file, source)
         # Keyed on the text, not on size and mtime: a second save within the file system's
         # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both. Python's
         # string hash (64-bit SipHash, keyed per process) tells two versions apart at a
@@ -674,6 +675,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 self._records[file.src_uri] = record
                 return record
         return self._read_whole(file, fingerprint, source)
+
+    def _read_ahead_of_mkdocs(self, file: File, source: str) -> PlainFrontMatter | None:
+        """Keep the source for MkDocs, with its front matter when it is plain YAML (nearly every
+        block is; read here several times faster than MkDocs' loader reads it): MkDocs is
+        handed both when it reads the page (see on_pre_page)."""
+        front_matter = read_plain_front_matter(source, self._plain_yaml)
+        if source and file.abs_src_path is not None:
+            self._read_ahead[file.src_uri] = _ReadAhead(file.abs_src_path, source, front_matter)
+        return front_matter
 
     @staticmethod
     def _stat_if_settled(file: File) -> tuple[int, int, int] | None:

@@ -373,11 +373,17 @@ def test_dirty_rebuild_leaves_listing_hosts_alone_when_cards_do_not_change(tmp_p
     assert "Renamed" in Site(tmp_path, []).text("list/index.html")
 
 
-def test_serve_rebuild_reads_only_sources_that_changed(server: Server, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("dirty", [False, True])
+def test_serve_rebuild_parses_only_sources_that_changed(server: Server, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, dirty: bool) -> None:
     """While serving, a source whose modification time, size and inode are unchanged since it
-    was read is not read again, unless it was modified too shortly before that read (within
-    the 2 s a file system's timestamps may round to) for a later change to be sure to show."""
+    was read is not parsed again, unless it was modified too shortly before that read (within
+    the 2 s a file system's timestamps may round to) for a later change to be sure to show.
+    MkDocs reads every page again on a rebuild: the plugin reads it for MkDocs, with its front
+    matter (cheaper than MkDocs' own reading); with ``--dirty``, MkDocs reads only the pages
+    changed since they were written, and the plugin reads no unchanged source at all."""
+    from mkdocs.structure.files import File
+    from mkdocs_essay_meta import plugin as plugin_module
     from mkdocs_essay_meta.plugin import EssayMetaPlugin
 
     docs = tmp_path / "docs"
@@ -385,29 +391,40 @@ def test_serve_rebuild_reads_only_sources_that_changed(server: Server, tmp_path:
     for page in docs.rglob("*.md"):
         os.utime(page, ns=(old, old))
     read: list[str] = []
-    source = EssayMetaPlugin._source
+    parsed: list[str] = []
+    read_by_mkdocs: list[str] = []
+    source, parse_essay, content_string = EssayMetaPlugin._source, plugin_module.parse_essay, File.content_string
     monkeypatch.setattr(EssayMetaPlugin, "_source", staticmethod(
         lambda file: read.append(file.src_uri) or source(file)))
-    server.build()
-    assert len(read) == ESSAYS + 1  # the first build reads every page
-    read.clear()
-    server.build()
-    assert read == []
+    monkeypatch.setattr(plugin_module, "parse_essay", lambda meta, options: parsed.append(
+        str(meta.get("title"))) or parse_essay(meta, options))
+    monkeypatch.setattr(File, "content_string", property(
+        lambda file: read_by_mkdocs.append(file.src_uri) or content_string.fget(file)))  # type: ignore[attr-defined]
+    server.build(dirty=dirty)
+    assert len(read) == len(parsed) == ESSAYS + 1  # the first build reads and parses every page
+    assert read_by_mkdocs == []
+    for log in (read, parsed):
+        log.clear()
+    server.build(dirty=dirty)
+    assert parsed == [] and read_by_mkdocs == []
+    assert len(read) == (0 if dirty else ESSAYS + 1)
     fresh = docs / "essays/essay-003.md"
-    fresh.write_text(essay(3, status="finished"), encoding="utf-8")  # modified just now
-    server.build()
-    assert read == ["essays/essay-003.md"]
+    fresh.write_text(essay(3, status="abandoned"), encoding="utf-8")  # modified just now
+    for rebuild in ("edited", "still too recent to trust its timestamp", "its timestamp changed"):
+        if rebuild == "its timestamp changed":
+            os.utime(fresh, ns=(old, old))
+        read.clear()
+        parsed.clear()
+        server.build(dirty=dirty)
+        # Read again each time (the same text after the edit: not parsed again).
+        assert parsed == (["Essay number 3"] if rebuild == "edited" else []), rebuild
+        assert "essays/essay-003.md" in read and len(read) == (1 if dirty else ESSAYS + 1), rebuild
     read.clear()
-    server.build()
-    assert read == ["essays/essay-003.md"]  # still too recent to trust its timestamp
-    os.utime(fresh, ns=(old, old))
-    read.clear()
-    server.build()
-    assert read == ["essays/essay-003.md"]  # its timestamp changed
-    read.clear()
-    site = server.build()
-    assert read == []
-    assert site.soup("essays/essay-003/index.html").select_one(".essay-meta-badge--status-finished") is not None
+    read_by_mkdocs.clear()  # (with --dirty, MkDocs reads the unchanged page listing the edited one itself)
+    site = server.build(dirty=dirty)
+    assert parsed == [] and read_by_mkdocs == []
+    assert len(read) == (0 if dirty else ESSAYS + 1)
+    assert site.soup("essays/essay-003/index.html").select_one(".essay-meta-badge--status-abandoned") is not None
 
 
 def test_a_one_off_build_lets_go_of_its_records_before_search_writes_its_index(tmp_path: Path) -> None:
