@@ -36,6 +36,11 @@ _UNREAD_CHARACTER_RE = re.compile(
 # A key: a plain word (keys that resolve to anything but text are declined), then ": " or
 # the line's end.
 _KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*):(?: +|$)")
+# A sequence entry with such a value (below), or any other entry.
+_ENTRY_RE = re.compile(r"- +(?:(?!\.\.\.)([^ '\"\[\]{}#&*!|>%@`,?:\-][^#:]*)$)?")
+# A key and the value most lines have: a plain scalar without colons or number signs, that
+# starts with no indicator (the value's group is empty for any other value).
+_PAIR_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*):(?: +|$)(?:(?!\.\.\.)([^ '\"\[\]{}#&*!|>%@`,?:\-][^#:]*)$)?")
 _SINGLE_QUOTED_RE = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED_RE = re.compile(r'"([^"\\]*)"')
 # One item of a one-line flow sequence, and the comma after it.
@@ -108,15 +113,20 @@ class PlainYamlReader:
                 continue
             if column < indent:
                 break
-            key_found = _KEY_RE.match(content)
-            if column > indent or key_found is None:
+            pair = _PAIR_RE.match(content)
+            if column > indent or pair is None:
                 raise _NotPlain
-            key = key_found.group(1)
+            key, simple_value = pair.groups()
             if key not in self._key_texts:
                 self._check_key(key)
             if key in mapping:
                 raise _NotPlain  # the loader keeps the last; the caller reports the repetition
-            rest = content[key_found.end():]
+            at += 1
+            if simple_value is not None and (at == count or lines[at][0] <= indent or not lines[at][1]):
+                mapping[key] = self._plain(simple_value)  # the common case, with no line to go on
+                continue
+            rest = content[pair.end(1) + 1:].lstrip(" ")
+            at -= 1
             if rest and rest[0] != "#":
                 mapping[key], at = self._inline(lines, at, indent, rest)
             else:
@@ -151,10 +161,16 @@ class PlainYamlReader:
                 break
             if column > indent:
                 raise _NotPlain
-            if not content.startswith("- "):
+            entry = _ENTRY_RE.match(content)
+            if entry is None:
                 if content == "-":
                     raise _NotPlain  # an entry whose value is on the following lines
                 break  # a compact sequence's end: its mapping's next key
+            simple_value = entry.group(1)
+            if simple_value is not None and (at + 1 == count or lines[at + 1][0] <= indent or not lines[at + 1][1]):
+                sequence.append(self._plain(simple_value))  # the common case, with no line to go on
+                at += 1
+                continue
             rest = content[2:].lstrip(" ")
             if not rest or rest[0] == "#" or rest == "-" or rest.startswith("- "):
                 raise _NotPlain
@@ -283,8 +299,12 @@ class PlainYamlReader:
         constructed = self._constructed.get(text, self)
         if constructed is not self:
             return constructed
-        tag = self._resolve(text)
-        if tag is None:
+        for tag, pattern in self._resolvers.get(text[:1], self._wildcard):  # as _resolve, inlined
+            if pattern.match(text):
+                break
+        else:
+            return text
+        if tag == _STR:
             return text
         constructor = self._constructors.get(tag)
         if constructor is None:
