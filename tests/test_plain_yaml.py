@@ -66,6 +66,7 @@ READ = [
     "excerpt: A long excerpt that goes\n  on over a second line\n  and a third.\nnext: 1\n",
     "tags: [AI, LLM, Machine Learning, 'quoted, with a comma', \"dq\"]\nempty: []\nspaced: [ ]\n",
     "tags:\n- a\n- b\ncategories:\n  - c\n  - d\n",
+    "items:\n- an item that goes\n  on over a second line\n- next\n",
     "status: {value: In Progress, percentage: 65}\nempty: {}\nquoted: {a: 'it''s', b: \"x, y\", c: 2024-01-01}\n",
     "in_list:\n- {key: k, year: 1999}  # a comment\n",
     "status:\n  value: In Progress\n  percentage: 65\nimportance:\n    value: 8\n    percentage: 80\n",

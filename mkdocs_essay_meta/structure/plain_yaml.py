@@ -304,8 +304,6 @@ class PlainYamlReader:
                 break
         else:
             return text
-        if tag == _STR:
-            return text
         constructor = self._constructors.get(tag)
         if constructor is None:
             raise _NotPlain
