@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 import tracemalloc
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -435,13 +436,20 @@ def test_a_one_off_build_lets_go_of_its_records_before_search_writes_its_index(t
     config = load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     plugin = config.plugins["essay-meta"]
     held: list[int] = []
+    renderer: list[Any] = []
     events = config.plugins.events["post_build"]
     at = next(i for i, method in enumerate(events) if method.__self__ is config.plugins["search"])
     write_index = events[at]
-    events[at] = lambda **kw: held.append(len(plugin._records)) or write_index(**kw)
-    config.plugins.on_startup(command="build", dirty=False)
-    build(config)
-    assert held == [0] and plugin._renderer is None
+    events[at] = lambda **kw: held.append(len(plugin._records)) or renderer.append(renderer[0]()) or write_index(**kw)
+    events.insert(0, lambda **kw: renderer.append(weakref.ref(plugin._renderer)))  # before the plugin's
+    gc.disable()  # (so that a collection at some other moment cannot free it in time by chance)
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+    finally:
+        gc.enable()
+    # The renderer is gone, though it sits in reference cycles with its templates' globals.
+    assert held == [0] and plugin._renderer is None and renderer[1] is None
     site = Site(tmp_path, [])
     assert site.soup("essays/essay-001/index.html").select_one("header.essay-meta") is not None
 
