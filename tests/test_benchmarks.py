@@ -33,11 +33,15 @@ def test_every_benchmark_mode_runs_and_prints_its_ratios(tmp_path: Path) -> None
     for kind in ("plain", "--dirty"):  # serve runs on the mkdocs theme by default
         assert re.search(rf"serve rebuild after one edit \({re.escape(kind)}\): theme=mkdocs essays=5 .*\n"
                          rf"(.*\n){{2}}\s+{ratio.format('plugin/plain')}\n"
-                         r"\s+the plugin's hooks: \d+\.\d % of its rebuilds' CPU time", out), out
+                         r"\s+the plugin's hooks: \d+\.\d % of its rebuilds' CPU time.*\n"
+                         r"\s+MkDocs' page reads: \d+ ms per rebuild with the plugin, \d+ ms without; net "
+                         r".*: [+-]\d+ ms = [+-]\d+\.\d % of a rebuild", out), out
     assert re.search(r"plugin total\s+\d+\.\d ms\s+\d+\.\d µs/essay", out), out
     assert re.search(r"cyclic GC\s+\d+\.\d ms with the plugin \(\d+ full collections\), \d+\.\d ms without "
                      r"\(\d+\): [+-]\d+\.\d ms = [+-]\d+\.\d\d % of the build", out), out
-    for event in ("on_files", "on_page_markdown", "on_page_context"):
+    assert re.search(r"page reads\s+\d+\.\d ms with the plugin, \d+\.\d ms without: [+-]\d+\.\d ms", out), out
+    assert re.search(r"net\s+-?\d+\.\d ms\s+-?\d+\.\d µs/essay\s+= -?\d+\.\d\d % of the build", out), out
+    for event in ("on_files", "on_page_markdown", "on_page_context", "on_pre_page"):
         assert re.search(rf"{event}\s+\d+\.\d ms", out), out
     assert re.search(r"Material blog vs essay-meta.*\n(.*\n){2}\s+" + ratio.format("essay-meta/blog"), out), out
     assert re.search(r"issue 4: .*\n(.*\n){2}\s+" + ratio.format("listings/no-listings"), out), out
