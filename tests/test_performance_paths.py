@@ -386,6 +386,15 @@ def test_a_header_with_any_partial_overridden_is_rendered_by_jinja(tmp_path: Pat
     assert not renderer._header_formats
 
 
+def test_fields_are_filled_in_wherever_their_tokens_were() -> None:
+    from mkdocs_essay_meta.rendering import _Fields
+    fields = _Fields("{a} T0x and T1x, T0x again }{ %s", ["T0x", "T1x", "T2x"])  # T2x: not printed
+    assert fields(["<0>", "{1}", "unused"]) == "{a} <0> and {1}, <0> again }{ %s"
+    assert _Fields("only T1x.", ["T0x", "T1x"])(["a", "b"]) == "only b."
+    assert _Fields("T0x", ["T0x"])(["a"]) == "a"
+    assert _Fields("no field", ["T0x"])(["a"]) == _Fields("no field", [])([]) == "no field"
+
+
 def test_citations_rendered_once_per_shape_are_the_same_as_rendered_each_time() -> None:
     from mkdocs_essay_meta.labels import labels_for
     from mkdocs_essay_meta.structure.bibliography import Reference
