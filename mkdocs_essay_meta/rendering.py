@@ -29,6 +29,7 @@ from babel.dates import get_date_format, parse_pattern
 from .structure.bibliography import Reference
 from .structure.citations import NumberedReference
 from .structure.essay import Essay, Rating
+from .structure.listings import Card
 
 _DATE_FORMATS: dict[str, Literal["short", "medium", "long", "full"]] = {
     "short": "short", "medium": "medium", "long": "long", "full": "full"}
@@ -63,6 +64,15 @@ _HEADER_TEMPLATES = (_HEADER, *(f"{TEMPLATE_FOLDER}/{name}.html" for name in (
 """header.html and every partial it includes: while all are the plugin's own, a header is
 filled into its shape's format (see Renderer.header), else rendered through Jinja."""
 
+_LISTING = f"{TEMPLATE_FOLDER}/listing.html"
+_CARD = f"{TEMPLATE_FOLDER}/card.html"
+_CARD_TEMPLATES = (_CARD, *(f"{TEMPLATE_FOLDER}/{name}.html" for name in ("dates", "badges", "badge")))
+"""card.html and every partial it includes: while these and listing.html are the plugin's
+own, a card is filled into its shape's format (see Renderer.listing), else rendered through Jinja."""
+_LISTING_OF_FILLED_CARDS = f"{TEMPLATE_FOLDER}/.listing-of-filled-cards"
+"""listing.html with each include of card.html a call of Renderer.card (see Renderer.listing)."""
+_CARD_CALL = "{{ card | essay_meta_card(card_heading, labels) }}"
+
 _BIBLIOGRAPHY = f"{TEMPLATE_FOLDER}/bibliography.html"
 _ENTRY = f"{TEMPLATE_FOLDER}/bibliography-entry.html"
 # The plugin's own template (not a partial: users override bibliography-entry.html): every
@@ -94,6 +104,10 @@ class InliningLoader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         if template in _INTERNAL_TEMPLATES:
             source, filename, uptodate = _INTERNAL_TEMPLATES[template], template, lambda: True
+        elif template == _LISTING_OF_FILLED_CARDS:
+            source, filename, uptodate = super().get_source(environment, _LISTING)
+            source = _INCLUDE_RE.sub(lambda match: _as_call(match, _CARD_CALL) if match.group(2) == _CARD
+                                     else match.group(0), source)
         else:
             source, filename, uptodate = super().get_source(environment, template)
         checks = [uptodate]
@@ -316,6 +330,7 @@ class Renderer:
         self.env.filters["essay_date"] = self.format_date
         self.env.filters["essay_iso"] = self.iso_date
         self.env.filters["essay_meta_badge"] = self.badge
+        self.env.filters["essay_meta_card"] = self.card
         # What the header and every card repeat, kept until refresh() sees that the templates
         # or the inputs they are rendered with (labels, vocabularies) changed.
         self._dates: dict[date, str] = {}
@@ -333,16 +348,22 @@ class Renderer:
         """bibliography.html's text before and after its items, once known."""
         self._header_formats: dict[tuple[Any, ...], _ShapeFormat] = {}
         """header.html for each shape of header (see :meth:`_header_format`)."""
+        self._card_formats: dict[tuple[Any, ...], _ShapeFormat] = {}
+        """card.html for each shape of card (see :meth:`_card_format`)."""
         self._placed_badges: dict[tuple[Any, ...], str] = {}
         """Each distinct rating's badge in each place (see :meth:`_badges_in_place`)."""
         self._own_header: bool | None = None
         """Whether header.html and every partial it includes are the plugin's own, once known."""
+        self._own_cards: bool | None = None
+        """Whether listing.html, card.html and every partial it includes are the plugin's own, once known."""
         self._templates: dict[str, jinja2.Template] = {}
         self._own: dict[str, bool] = {}
         """Whether the template found for a name is the plugin's own (not a user's), once known."""
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
+        self._card_id_token = self._id_token + "cardid"
+        """A card's id prefix in its badges as kept (see :meth:`card`)."""
         self._percentage_token = random.randrange(10**17, 10**18)
         self._percentage_text = str(self._percentage_token)
         self.fragments: dict[Any, tuple[Any, Any, Any]] = {}
@@ -403,10 +424,12 @@ class Renderer:
             self._templates.clear()
             self._own.clear()
             self._own_header = None
+            self._own_cards = None
             self._globals.clear()
         self._badges.clear()
         self._entry_formats.clear()
         self._header_formats.clear()
+        self._card_formats.clear()
         self._placed_badges.clear()
         self._list_formats.clear()
         self._list_ends = None
@@ -620,6 +643,76 @@ class Renderer:
                    "show_notice": show_notice}
         return self._shape_format(_HEADER, context, title + description + published + updated, lists)
 
+    def listing(self, **context: Any) -> str:
+        """listing.html, rendered with ``context`` (see the template's comment).
+
+        While listing.html, card.html and every partial it includes are the plugin's own,
+        each card is filled into the format of its shape (see :meth:`card`); if a user
+        overrides any of them, every card is rendered through Jinja, as listing.html
+        includes it.
+        """
+        if self._own_cards is None:
+            self._own_cards = all(map(self._is_own, (_LISTING, *_CARD_TEMPLATES)))
+        if not self._own_cards:
+            return self.render("listing.html", **context)
+        return self.render_compiled(self.template(_LISTING_OF_FILLED_CARDS), context)
+
+    def card(self, card: Card, card_heading: str, labels: dict[str, str]) -> Markup:
+        """The plugin's card.html for a card of a listing (listing.html's include of it, while
+        the templates are the plugin's own: see :meth:`listing`).
+
+        It is rendered once per shape of card (see :meth:`_card_format`); each card's texts,
+        escaped as the template escapes them, are filled into that format, its badges as
+        :meth:`badge` gives them in a listing, with the card's id prefix. Labels are the same
+        for every card until :meth:`refresh` is told otherwise.
+        """
+        essay = card.essay
+        excerpt, status, published, updated = card.excerpt, essay.status, essay.published, essay.updated
+        ratings, tags = essay.ratings, essay.tags
+        shape = (card_heading, bool(excerpt), bool(status), bool(published), bool(updated), bool(ratings),
+                 bool(tags))
+        card_format = self._card_formats.get(shape)
+        if card_format is None:
+            card_format = self._card_formats[shape] = self._card_format(shape, labels)
+        # The texts in the order of the format's fields (see _card_format).
+        texts = [_escape_text(status.key)] if status else []
+        texts += (_escape_text(card.href), _escape_text(card.title))
+        texts += self._day_texts(published, updated)
+        if excerpt:
+            texts.append(_escape_text(excerpt))
+        between_badges, between_tags = card_format.joiners
+        if ratings:
+            # Kept with a token for the card's id prefix (card.html gives its badges the card's).
+            badges = between_badges.join(self._badges_in_place(ratings, labels, self._card_id_token, in_listing=True))
+            if self._card_id_token in badges:
+                badges = badges.replace(self._card_id_token, _id_prefix_text(card.id_prefix))
+            texts.append(badges)
+        if tags:
+            texts.append(between_tags.join(map(_escape_text, tags)))
+        return Markup(card_format.fields(texts))
+
+    def _card_format(self, shape: tuple[Any, ...], labels: dict[str, str]) -> _ShapeFormat:
+        """The plugin's card.html for every card of one shape: its ``card_heading`` as it is;
+        whether it has an excerpt, a status, a published and an updated date, ratings and
+        tags. The templates test nothing else, and print each text as it is (dates and badges
+        through filters).
+
+        Its fields (see :meth:`_shape_format`): the status's key, the link, the title, each
+        date's ISO and formatted text, the excerpt, then the badges and the tags.
+        """
+        card_heading, has_excerpt, has_status, has_published, has_updated, has_ratings, has_tags = shape
+        printed = _Tokens(f"{self._id_token}card")
+        status, href, title = printed(has_status), printed(True), printed(True)
+        published, updated = printed(has_published, 2), printed(has_updated, 2)
+        excerpt = printed(has_excerpt)
+        lists = ratings, tags = printed(has_ratings, 2), printed(has_tags, 2)
+        essay = SimpleNamespace(
+            status=SimpleNamespace(key=status[0]) if status else None, published=_day(published),
+            updated=_day(updated), ratings=ratings, tags=tags)
+        stand_in = SimpleNamespace(title=title[0], href=href[0], excerpt=_first(excerpt), id_prefix=None, essay=essay)
+        context = {"card": stand_in, "card_heading": card_heading, "labels": labels}
+        return self._shape_format(_CARD, context, status + href + title + published + updated + excerpt, lists)
+
     def _shape_format(self, template: str, context: dict[str, Any], texts: Sequence[str],
                       lists: Sequence[Sequence[str]]) -> _ShapeFormat:
         """``template`` for every rendering of the same shape (which texts and lists it has, and
@@ -671,7 +764,7 @@ class Renderer:
                          in_listing: bool) -> list[str]:
         """:meth:`badge` for each rating, kept for each distinct rating and place (three calls
         of it, each filling in its kind's format, cost as much as the rest of a header). A place
-        is an ``id_prefix`` and ``in_listing``."""
+        is an ``id_prefix`` and ``in_listing``: a header's, or a card's with a token for its prefix."""
         badges = []
         for rating in ratings:
             percentage = rating.percentage
