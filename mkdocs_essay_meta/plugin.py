@@ -985,8 +985,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         count = sum(len(g.cards) for g in groups)
         if hide_when_empty and not count:
             return ""
-        return self._renderer.render(
-            "listing.html", kind=kind, spec=spec, groups=groups, count=count,
+        return self._renderer.listing(
+            kind=kind, spec=spec, groups=groups, count=count,
             grouped=spec.group is not None, scales=self._options.scales, labels=self._labels,
             legend=legend(groups, self._options.scales),
         )

@@ -14,7 +14,7 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Literal, NamedTuple
@@ -29,6 +29,7 @@ from babel.dates import get_date_format, parse_pattern
 from .structure.bibliography import Reference
 from .structure.citations import NumberedReference
 from .structure.essay import Essay, Rating
+from .structure.listings import Card
 
 _DATE_FORMATS: dict[str, Literal["short", "medium", "long", "full"]] = {
     "short": "short", "medium": "medium", "long": "long", "full": "full"}
@@ -63,6 +64,15 @@ _HEADER_TEMPLATES = (_HEADER, *(f"{TEMPLATE_FOLDER}/{name}.html" for name in (
 """header.html and every partial it includes: while all are the plugin's own, a header is
 filled into its shape's format (see Renderer.header), else rendered through Jinja."""
 
+_LISTING = f"{TEMPLATE_FOLDER}/listing.html"
+_CARD = f"{TEMPLATE_FOLDER}/card.html"
+_CARD_TEMPLATES = (_CARD, *(f"{TEMPLATE_FOLDER}/{name}.html" for name in ("dates", "badges", "badge")))
+"""card.html and every partial it includes: while these and listing.html are the plugin's
+own, a card is filled into its shape's format (see Renderer.listing), else rendered through Jinja."""
+_LISTING_OF_FILLED_CARDS = f"{TEMPLATE_FOLDER}/.listing-of-filled-cards"
+"""listing.html with each include of card.html a call of Renderer.card (see Renderer.listing)."""
+_CARD_CALL = "{{ card | essay_meta_card(card_heading, labels) }}"
+
 _BIBLIOGRAPHY = f"{TEMPLATE_FOLDER}/bibliography.html"
 _ENTRY = f"{TEMPLATE_FOLDER}/bibliography-entry.html"
 # The plugin's own template (not a partial: users override bibliography-entry.html): every
@@ -94,6 +104,10 @@ class InliningLoader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         if template in _INTERNAL_TEMPLATES:
             source, filename, uptodate = _INTERNAL_TEMPLATES[template], template, lambda: True
+        elif template == _LISTING_OF_FILLED_CARDS:
+            source, filename, uptodate = super().get_source(environment, _LISTING)
+            source = _INCLUDE_RE.sub(lambda match: _as_call(match, _CARD_CALL) if match.group(2) == _CARD
+                                     else match.group(0), source)
         else:
             source, filename, uptodate = super().get_source(environment, template)
         checks = [uptodate]
@@ -117,7 +131,7 @@ class InliningLoader(jinja2.FileSystemLoader):
                 return match.group(0)  # Jinja reports it when the include runs
             if match.group(2) == _BADGE and is_own_template(filename):
                 checks.append(uptodate)
-                return f"{{%{match.group(1)} with %}}{_BADGE_CALL}{{% endwith {match.group(3)}%}}"
+                return _as_call(match, _BADGE_CALL)
             if _NOT_INLINABLE_RE.search(inner):
                 return match.group(0)
             checks.append(uptodate)
@@ -128,6 +142,12 @@ class InliningLoader(jinja2.FileSystemLoader):
             return f"{{%{match.group(1)} with %}}\n{inner}{{% endwith {match.group(3)}%}}"
 
         return _INCLUDE_RE.sub(paste, source)
+
+
+def _as_call(include: re.Match[str], call: str) -> str:
+    """A call in place of an include (an ``_INCLUDE_RE`` match), inside ``{% with %}`` so that
+    the include's whitespace control, and trim_blocks after it, still apply."""
+    return f"{{%{include.group(1)} with %}}{call}{{% endwith {include.group(3)}%}}"
 
 
 def _output_escaper() -> Callable[[Any], str] | None:
@@ -163,31 +183,87 @@ _ENTRY_FLAGS = ("author_text_ends_with_period", "title_ends_sentence")
 _entry_flags = operator.attrgetter(*_ENTRY_FLAGS)
 
 
-def _format_with_fields(text: str, tokens: Sequence[str]) -> str:
-    """``text``, rendered with ``tokens`` in place of values, as a ``str.format`` whose field
-    ``i`` is where ``tokens[i]`` was (its own braces doubled; tokens are letters and digits)."""
-    text = text.replace("{", "{{").replace("}", "}}")
-    for field, token in enumerate(tokens):
-        text = text.replace(token, f"{{{field}}}")
-    return text
+def _tuple_getter(getter: Callable[..., Callable[[Any], Any]], keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """``getter(*keys)`` (``operator.attrgetter`` or ``itemgetter``), always giving a tuple."""
+    if len(keys) > 1:
+        return getter(*keys)
+    if not keys:
+        return lambda value: ()
+    get_one = getter(keys[0])  # a value, not a tuple of one
+    return lambda value: (get_one(value),)
+
+
+class _Fields:
+    """A text rendered with tokens in place of values, to be filled in: ``fields(texts)`` is
+    the text with ``texts[i]`` where ``tokens[i]`` was (tokens are letters and digits, and
+    none begins another). It is kept cut at its tokens: joining the pieces with the texts
+    costs a third of a ``str.format`` of the same text."""
+
+    __slots__ = ("_pieces", "_in_order")
+
+    def __init__(self, text: str, tokens: Sequence[str]) -> None:
+        # Where each token is printed (found with str.find: compiling a regular expression of
+        # the tokens costs about 1 ms, more than rendering the shape).
+        places = []
+        for field, token in enumerate(tokens):
+            at = text.find(token)
+            while at >= 0:
+                places.append((at, at + len(token), field))
+                at = text.find(token, at + len(token))
+        pieces: list[str] = []
+        order = []
+        done = 0
+        for start, end, field in sorted(places):
+            pieces += (text[done:start], "")  # literal text, then a field's place
+            order.append(field)
+            done = end
+        pieces.append(text[done:])
+        self._pieces = pieces
+        self._in_order = _tuple_getter(operator.itemgetter, order)
+        """The texts in the order their tokens are printed (one may be printed twice, or not at all)."""
+
+    def __call__(self, texts: Sequence[str]) -> str:
+        pieces = self._pieces.copy()
+        pieces[1::2] = self._in_order(texts)
+        return "".join(pieces)
+
+
+class _Tokens:
+    """Tokens for the texts a shape of template prints (see Renderer._shape_format): a prefix
+    of letters and digits, a number, and ``x`` (so that no token begins another)."""
+
+    def __init__(self, prefix: str) -> None:
+        self._tokens = map(f"{prefix}{{}}x".format, itertools.count())
+
+    def __call__(self, there: bool, count: int = 1) -> list[str]:
+        """Tokens for ``count`` texts, if they are ``there``."""
+        return list(itertools.islice(self._tokens, count if there else 0))
+
+
+def _first(tokens: Sequence[str]) -> str | None:
+    """A text's token, if it is there."""
+    return tokens[0] if tokens else None
 
 
 class _DayTokens(NamedTuple):
-    """A date while a header's shape is rendered: the tokens for its ISO and formatted texts."""
+    """A date while a shape is rendered: the tokens for its ISO and formatted texts."""
 
     iso: str
     text: str
 
 
-class _HeaderFormat(NamedTuple):
-    """header.html for one shape of header (see Renderer._header_format)."""
+def _day(tokens: Sequence[str]) -> _DayTokens | None:
+    """A date's tokens, if it is there."""
+    return _DayTokens(*tokens) if tokens else None
 
-    text: str
-    """A ``str.format`` for the texts it prints, each list's items joined in one field."""
-    between_badges: str
-    """What the header prints between two badges (empty if it has none)."""
-    between_categories: str
-    between_tags: str
+
+class _ShapeFormat(NamedTuple):
+    """A template for one shape of what it prints (see Renderer._shape_format)."""
+
+    fields: _Fields
+    """The template with a field for each text it prints, each list's items joined in one field."""
+    joiners: tuple[str, ...]
+    """What it prints between two items of each list (empty for a list it has no items of)."""
 
 
 _TOKEN_FILTERS: dict[str, Callable[..., Any]] = {
@@ -195,18 +271,13 @@ _TOKEN_FILTERS: dict[str, Callable[..., Any]] = {
     "essay_date": lambda day: day.text if day else "",
     "essay_meta_badge": lambda token, *unused: Markup(token),
 }
-"""The filters that print an essay's dates and badges, while a header's shape is rendered
-with tokens for them (see Renderer._header_format)."""
+"""The filters that print an essay's dates and badges, while a shape of template is
+rendered with tokens for them (see Renderer._shape_format)."""
 
 
-def _texts_getter(names: Sequence[str]) -> Callable[[Reference], tuple[str, ...]]:
-    """What gives the texts of these names of a reference, always as a tuple."""
-    if len(names) > 1:
-        return operator.attrgetter(*names)
-    if not names:
-        return lambda reference: ()
-    text_of = operator.attrgetter(names[0])  # a text, not a tuple of one
-    return lambda reference: (text_of(reference),)
+def _id_prefix_text(id_prefix: Any) -> str:
+    """The start of the ids badge.html gives, escaped: ``id_prefix``, else ``essay-meta``."""
+    return str(escape(id_prefix)) if id_prefix else "essay-meta"
 
 
 class _Template(jinja2.Template):
@@ -259,31 +330,40 @@ class Renderer:
         self.env.filters["essay_date"] = self.format_date
         self.env.filters["essay_iso"] = self.iso_date
         self.env.filters["essay_meta_badge"] = self.badge
+        self.env.filters["essay_meta_card"] = self.card
         # What the header and every card repeat, kept until refresh() sees that the templates
         # or the inputs they are rendered with (labels, vocabularies) changed.
         self._dates: dict[date, str] = {}
+        self._days_printed: dict[tuple[datetime, timedelta | None], tuple[str, str]] = {}
+        """Each date's ISO and formatted text, escaped (see :meth:`_day_texts`)."""
         self._badges: dict[tuple[Any, ...], str] = {}
         """badge.html for each kind of rating, as a %-format for its id prefix and percentage."""
-        self._entry_formats: dict[tuple[bool, ...], tuple[str, Callable[[Reference], tuple[str, ...]]]] = {}
-        """bibliography-entry.html for each shape of entry (see :meth:`_entry_format`), as a
-        ``str.format`` for the texts it prints, and what gives an entry's texts for it."""
-        self._list_formats: dict[int, str] = {}
-        """bibliography.html's item for an entry with each number of back links, as a ``str.format``
+        self._entry_formats: dict[tuple[bool, ...], tuple[_Fields, Callable[[Reference], tuple[str, ...]]]] = {}
+        """bibliography-entry.html for each shape of entry (see :meth:`_entry_format`), with
+        fields for the texts it prints, and what gives an entry's texts for it."""
+        self._list_formats: dict[int, _Fields] = {}
+        """bibliography.html's item for an entry with each number of back links, with fields
         for its anchor, number, text and citation ids (see :meth:`bibliography`)."""
         self._list_ends: tuple[str, str] | None = None
         """bibliography.html's text before and after its items, once known."""
-        self._header_formats: dict[tuple[Any, ...], _HeaderFormat] = {}
+        self._header_formats: dict[tuple[Any, ...], _ShapeFormat] = {}
         """header.html for each shape of header (see :meth:`_header_format`)."""
-        self._badges_in_headers: dict[tuple[Any, ...], str] = {}
-        """Each distinct rating's badge in a header (see :meth:`_header_badges`)."""
+        self._card_formats: dict[tuple[Any, ...], _ShapeFormat] = {}
+        """card.html for each shape of card (see :meth:`_card_format`)."""
+        self._placed_badges: dict[tuple[Any, ...], str] = {}
+        """Each distinct rating's badge in each place (see :meth:`_badges_in_place`)."""
         self._own_header: bool | None = None
         """Whether header.html and every partial it includes are the plugin's own, once known."""
+        self._own_cards: bool | None = None
+        """Whether listing.html, card.html and every partial it includes are the plugin's own, once known."""
         self._templates: dict[str, jinja2.Template] = {}
         self._own: dict[str, bool] = {}
         """Whether the template found for a name is the plugin's own (not a user's), once known."""
         self._globals: dict[str, dict[str, Any]] = {}
         self._inputs: Any = None
         self._id_token = "essaymetaidprefix" + uuid.uuid4().hex
+        self._card_id_token = self._id_token + "cardid"
+        """A card's id prefix in its badges as kept (see :meth:`card`)."""
         self._percentage_token = random.randrange(10**17, 10**18)
         self._percentage_text = str(self._percentage_token)
         self.fragments: dict[Any, tuple[Any, Any, Any]] = {}
@@ -326,8 +406,7 @@ class Renderer:
                                          "in_listing": in_listing})
             text = self._badges[key] = (html.replace("%", "%%").replace(self._id_token, "%(id_prefix)s")
                                         .replace(self._percentage_text, "%(percentage)s"))
-        prefix = str(escape(id_prefix)) if id_prefix else "essay-meta"
-        return Markup(text % {"id_prefix": prefix, "percentage": percentage})
+        return Markup(text % {"id_prefix": _id_prefix_text(id_prefix), "percentage": percentage})
 
     def iso_date(self, value: datetime | None) -> str:
         return value.isoformat() if value else ""
@@ -345,11 +424,13 @@ class Renderer:
             self._templates.clear()
             self._own.clear()
             self._own_header = None
+            self._own_cards = None
             self._globals.clear()
         self._badges.clear()
         self._entry_formats.clear()
         self._header_formats.clear()
-        self._badges_in_headers.clear()
+        self._card_formats.clear()
+        self._placed_badges.clear()
         self._list_formats.clear()
         self._list_ends = None
         self.fragments.clear()
@@ -408,8 +489,8 @@ class Renderer:
             entry_format = self._entry_formats.get(shape)
             if entry_format is None:
                 entry_format = self._entry_formats[shape] = self._entry_format(shape, labels)
-            text, printed_texts = entry_format
-            html.append(Markup(text.format(*map(_escape_text, printed_texts(reference)))))
+            fields, printed_texts = entry_format
+            html.append(Markup(fields(tuple(map(_escape_text, printed_texts(reference))))))
         return html
 
     def _render_entries(self, references: Sequence[Any], labels: dict[str, str]) -> list[Markup]:
@@ -420,14 +501,14 @@ class Renderer:
         return [Markup(part.strip()) for part in text.split(separator)[:-1]]
 
     def _entry_format(self, shape: tuple[bool, ...],
-                      labels: dict[str, str]) -> tuple[str, Callable[[Reference], tuple[str, ...]]]:
+                      labels: dict[str, str]) -> tuple[_Fields, Callable[[Reference], tuple[str, ...]]]:
         """The plugin's bibliography-entry.html for every entry of one shape: which of its
         fields are there (in the order of ``Reference``'s fields), and its ``_ENTRY_FLAGS``.
         The template only tests these and whether a text is there, and prints each text as it is.
 
         It is rendered with a token in place of each text there (a text made of fields, such as
         ``link``, is there when a reference with those fields has it), then each token becomes a
-        ``str.format`` field; also returned: what gives an entry's texts for those fields.
+        field; also returned: what gives an entry's texts for those fields.
         """
         fields = len(Reference._fields)
         texts_there = Reference._make(
@@ -440,7 +521,7 @@ class Renderer:
         # Stripped with its tokens: every text is printed inside an element, never at an end.
         [html] = self._render_entries([stand_in], labels)
         printed = [name for name, token in tokens.items() if token in html]
-        return _format_with_fields(str(html), [tokens[name] for name in printed]), _texts_getter(printed)
+        return _Fields(str(html), [tokens[name] for name in printed]), _tuple_getter(operator.attrgetter, printed)
 
     def bibliography(self, references: Sequence[NumberedReference], entry_html: Sequence[Markup],
                      labels: dict[str, str]) -> str:
@@ -462,7 +543,7 @@ class Renderer:
             if item_format is None:
                 item_format = self._list_formats[len(ids)] = self._list_item_format(len(ids), labels)
             # Anchors, numbers and citation ids are made of letters, digits and hyphens: nothing to escape.
-            items.append(item_format.format(entry.anchor, entry.number, html, *ids))
+            items.append(item_format((entry.anchor, str(entry.number), html, *ids)))
         before, after = self._list_ends
         return before + "".join(items) + after
 
@@ -488,13 +569,13 @@ class Renderer:
         before = os.path.commonprefix([empty, self._list_of_tokens(0, labels)[0]])
         return before, empty[len(before):]
 
-    def _list_item_format(self, backlinks: int, labels: dict[str, str]) -> str:
-        """The plugin's bibliography.html's item for an entry with ``backlinks`` citations, as a
-        ``str.format`` for its anchor, number, text and each citation id."""
+    def _list_item_format(self, backlinks: int, labels: dict[str, str]) -> _Fields:
+        """The plugin's bibliography.html's item for an entry with ``backlinks`` citations, with
+        fields for its anchor, number, text and each citation id."""
         assert self._list_ends is not None
         before, after = self._list_ends
         html, tokens = self._list_of_tokens(backlinks, labels)
-        return _format_with_fields(html[len(before):len(html) - len(after)], tokens)
+        return _Fields(html[len(before):len(html) - len(after)], tokens)
 
     def _is_own(self, name: str) -> bool:
         """Whether the template found for ``name`` is the plugin's own, not a user's."""
@@ -530,75 +611,168 @@ class Renderer:
         texts = [_escape_text(title)] if title else []
         if description:
             texts.append(_escape_text(description))
-        for day in (published, updated):
-            if day:
-                texts += (_escape_text(self.iso_date(day)), _escape_text(self.format_date(day)))
+        texts += self._day_texts(published, updated)
+        between_badges, between_categories, between_tags = header_format.joiners
         if ratings:
-            texts.append(header_format.between_badges.join(self._header_badges(ratings, labels)))
+            texts.append(between_badges.join(self._badges_in_place(ratings, labels, None, in_listing=False)))
         if categories:
-            texts.append(header_format.between_categories.join(map(_escape_text, categories)))
+            texts.append(between_categories.join(map(_escape_text, categories)))
         if tags:
-            texts.append(header_format.between_tags.join(map(_escape_text, tags)))
-        return header_format.text.format(*texts)
+            texts.append(between_tags.join(map(_escape_text, tags)))
+        return header_format.fields(texts)
 
-    def _header_badges(self, ratings: Sequence[Rating], labels: dict[str, str]) -> list[str]:
-        """:meth:`badge` for each rating in a header, kept for each distinct rating (three calls
-        of it, each filling in its kind's format, cost as much as the rest of a header)."""
-        badges = []
-        for rating in ratings:
-            percentage = rating.percentage
-            # The type too: a badge prints 5 and 5.0, equal keys, differently.
-            key = (rating.scale.name, rating.term.key, percentage, type(percentage), rating.percentage_is_default)
-            badge = self._badges_in_headers.get(key)
-            if badge is None:
-                badge = self._badges_in_headers[key] = self.badge(rating, labels, None)
-            badges.append(badge)
-        return badges
-
-    def _header_format(self, shape: tuple[Any, ...], labels: dict[str, str]) -> _HeaderFormat:
+    def _header_format(self, shape: tuple[Any, ...], labels: dict[str, str]) -> _ShapeFormat:
         """The plugin's header.html for every header of one shape: whether it has a title, a
         description, a published and an updated date, ratings, categories and tags; and
         ``show_notice``, the essay's ``is_complete`` and ``draft`` as they are. The templates
         test nothing else, and print each text as it is (dates and badges through filters).
 
-        It is rendered with a token in place of each text (the title, the description, each
-        date's ISO and formatted text, each badge, category and tag, in that order; the
-        filters print the tokens meanwhile), then each token becomes a ``str.format`` field.
-        Each list is rendered with two items: the templates print every item of a list inside
-        the same text, so what they print between the two is what joins any number of items,
-        and the list's items, so joined, fill one field.
+        Its fields (see :meth:`_shape_format`): the title, the description, each date's ISO
+        and formatted text, then the badges, the categories and the tags.
         """
         has_title, has_description, has_published, has_updated, has_ratings, has_categories, has_tags, \
             show_notice, is_complete, draft = shape
-        new_tokens = map(f"{self._id_token}head{{}}x".format, itertools.count())
-
-        def printed(there: bool, count: int = 1) -> list[str]:
-            """Tokens for ``count`` texts, if they are ``there``."""
-            return list(itertools.islice(new_tokens, count if there else 0))
-
+        printed = _Tokens(f"{self._id_token}head")
         title, description = printed(has_title), printed(has_description)
         published, updated = printed(has_published, 2), printed(has_updated, 2)
         lists = ratings, categories, tags = printed(has_ratings, 2), printed(has_categories, 2), printed(has_tags, 2)
         stand_in = SimpleNamespace(
-            description=description[0] if description else None,
-            published=_DayTokens(*published) if published else None,
-            updated=_DayTokens(*updated) if updated else None,
+            description=_first(description), published=_day(published), updated=_day(updated),
             ratings=ratings, categories=categories, tags=tags, is_complete=is_complete)
+        context = {"essay": stand_in, "title": _first(title), "labels": labels, "draft": draft,
+                   "show_notice": show_notice}
+        return self._shape_format(_HEADER, context, title + description + published + updated, lists)
+
+    def listing(self, **context: Any) -> str:
+        """listing.html, rendered with ``context`` (see the template's comment).
+
+        While listing.html, card.html and every partial it includes are the plugin's own,
+        each card is filled into the format of its shape (see :meth:`card`); if a user
+        overrides any of them, every card is rendered through Jinja, as listing.html
+        includes it.
+        """
+        if self._own_cards is None:
+            self._own_cards = all(map(self._is_own, (_LISTING, *_CARD_TEMPLATES)))
+        if not self._own_cards:
+            return self.render("listing.html", **context)
+        return self.render_compiled(self.template(_LISTING_OF_FILLED_CARDS), context)
+
+    def card(self, card: Card, card_heading: str, labels: dict[str, str]) -> Markup:
+        """The plugin's card.html for a card of a listing (listing.html's include of it, while
+        the templates are the plugin's own: see :meth:`listing`).
+
+        It is rendered once per shape of card (see :meth:`_card_format`); each card's texts,
+        escaped as the template escapes them, are filled into that format, its badges as
+        :meth:`badge` gives them in a listing, with the card's id prefix. Labels are the same
+        for every card until :meth:`refresh` is told otherwise.
+        """
+        essay = card.essay
+        excerpt, status, published, updated = card.excerpt, essay.status, essay.published, essay.updated
+        ratings, tags = essay.ratings, essay.tags
+        shape = (card_heading, bool(excerpt), bool(status), bool(published), bool(updated), bool(ratings),
+                 bool(tags))
+        card_format = self._card_formats.get(shape)
+        if card_format is None:
+            card_format = self._card_formats[shape] = self._card_format(shape, labels)
+        # The texts in the order of the format's fields (see _card_format).
+        texts = [_escape_text(status.key)] if status else []
+        texts += (_escape_text(card.href), _escape_text(card.title))
+        texts += self._day_texts(published, updated)
+        if excerpt:
+            texts.append(_escape_text(excerpt))
+        between_badges, between_tags = card_format.joiners
+        if ratings:
+            # Kept with a token for the card's id prefix (card.html gives its badges the card's).
+            badges = between_badges.join(self._badges_in_place(ratings, labels, self._card_id_token, in_listing=True))
+            if self._card_id_token in badges:
+                badges = badges.replace(self._card_id_token, _id_prefix_text(card.id_prefix))
+            texts.append(badges)
+        if tags:
+            texts.append(between_tags.join(map(_escape_text, tags)))
+        return Markup(card_format.fields(texts))
+
+    def _card_format(self, shape: tuple[Any, ...], labels: dict[str, str]) -> _ShapeFormat:
+        """The plugin's card.html for every card of one shape: its ``card_heading`` as it is;
+        whether it has an excerpt, a status, a published and an updated date, ratings and
+        tags. The templates test nothing else, and print each text as it is (dates and badges
+        through filters).
+
+        Its fields (see :meth:`_shape_format`): the status's key, the link, the title, each
+        date's ISO and formatted text, the excerpt, then the badges and the tags.
+        """
+        card_heading, has_excerpt, has_status, has_published, has_updated, has_ratings, has_tags = shape
+        printed = _Tokens(f"{self._id_token}card")
+        status, href, title = printed(has_status), printed(True), printed(True)
+        published, updated = printed(has_published, 2), printed(has_updated, 2)
+        excerpt = printed(has_excerpt)
+        lists = ratings, tags = printed(has_ratings, 2), printed(has_tags, 2)
+        essay = SimpleNamespace(
+            status=SimpleNamespace(key=status[0]) if status else None, published=_day(published),
+            updated=_day(updated), ratings=ratings, tags=tags)
+        stand_in = SimpleNamespace(title=title[0], href=href[0], excerpt=_first(excerpt), id_prefix=None, essay=essay)
+        context = {"card": stand_in, "card_heading": card_heading, "labels": labels}
+        return self._shape_format(_CARD, context, status + href + title + published + updated + excerpt, lists)
+
+    def _shape_format(self, template: str, context: dict[str, Any], texts: Sequence[str],
+                      lists: Sequence[Sequence[str]]) -> _ShapeFormat:
+        """``template`` for every rendering of the same shape (which texts and lists it has, and
+        whatever else it tests), with fields to fill in (:class:`_Fields`): rendered with
+        ``context``, which holds a token in place of each text it prints, each token then made
+        a field.
+
+        ``texts`` are the tokens of single texts (a date's ISO and formatted text are two),
+        fields 0, 1 ...; ``lists`` the tokens of each list's two items (none for a list with no
+        items), whose fields follow. Each list is rendered with two items: the templates print
+        every item of a list inside the same text, so what they print between the two is what
+        joins any number of items (returned for each list), and the list's items, so joined,
+        fill one field. Dates and badges are printed through filters, which print their
+        tokens meanwhile (_TOKEN_FILTERS).
+        """
         filters = self.env.filters  # (looked up by each render)
         self.env.filters = {**filters, **_TOKEN_FILTERS}
         try:
-            html = self.render_compiled(self.template(_HEADER), {
-                "essay": stand_in, "title": title[0] if title else None, "labels": labels, "draft": draft,
-                "show_notice": show_notice})
+            html = self.render_compiled(self.template(template), context)
         finally:
             self.env.filters = filters
-        between = []
+        joiners = []
         for items in lists:
             if not items:
-                between.append("")
+                joiners.append("")
                 continue
             first, second = items
-            between.append(html[html.index(first) + len(first):html.index(second)])
-            html = html.replace(first + between[-1] + second, first)  # the first's token: all the items
-        tokens = title + description + published + updated + [items[0] for items in lists if items]
-        return _HeaderFormat(_format_with_fields(html, tokens), *between)
+            joiners.append(html[html.index(first) + len(first):html.index(second)])
+            html = html.replace(first + joiners[-1] + second, first)  # the first's token: all the items
+        return _ShapeFormat(_Fields(html, [*texts, *(items[0] for items in lists if items)]), tuple(joiners))
+
+    def _day_texts(self, *days: datetime | None) -> list[str]:
+        """The ISO and formatted text of each of these dates that is there, escaped: a shape's
+        fields for them."""
+        texts: list[str] = []
+        for day in days:
+            if day:
+                # Kept (isoformat alone costs over 1 µs) for each instant and offset from UTC,
+                # which tell both texts: equal datetimes may be one instant in two zones.
+                key = (day, day.utcoffset())
+                printed = self._days_printed.get(key)
+                if printed is None:
+                    printed = self._days_printed[key] = (_escape_text(self.iso_date(day)),
+                                                         _escape_text(self.format_date(day)))
+                texts += printed
+        return texts
+
+    def _badges_in_place(self, ratings: Sequence[Rating], labels: dict[str, str], id_prefix: str | None, *,
+                         in_listing: bool) -> list[str]:
+        """:meth:`badge` for each rating, kept for each distinct rating and place (three calls
+        of it, each filling in its kind's format, cost as much as the rest of a header). A place
+        is an ``id_prefix`` and ``in_listing``: a header's, or a card's with a token for its prefix."""
+        badges = []
+        for rating in ratings:
+            percentage = rating.percentage
+            # The type too: a badge prints 5 and 5.0, equal keys, differently.
+            key = (rating.scale.name, rating.term.key, percentage, type(percentage), rating.percentage_is_default,
+                   id_prefix, in_listing)
+            badge = self._placed_badges.get(key)
+            if badge is None:
+                badge = self._placed_badges[key] = self.badge(rating, labels, id_prefix, in_listing)
+            badges.append(badge)
+        return badges

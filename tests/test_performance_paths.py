@@ -18,6 +18,7 @@ import json
 import os
 import re
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, parse_locale
 from mkdocs_essay_meta.structure.bibliography import Reference
 from mkdocs_essay_meta.structure.frontmatter import count_key_lines, count_keys, read_fields, read_front_matter
-from mkdocs_essay_meta.structure.essay import Essay, parse_essay
+from mkdocs_essay_meta.structure.essay import Essay, Rating, parse_essay
+from mkdocs_essay_meta.structure.listings import Card, CardGroup, ListingSpec, legend
+from mkdocs_essay_meta.structure.vocabulary import DEFAULT_SCALES
 from mkdocs_essay_meta.structure.problems import Problems
 
 HEAD = frozenset({"draft", "publishdate", "date"})
@@ -373,21 +376,28 @@ _HEADER_FLAGS = list(itertools.product((None, True, False), (False, True), (None
 """Every ``is_complete``, ``show_notice`` and ``draft`` a header is rendered with."""
 
 
+def _ratings_of_every_kind() -> dict[str, list[Rating]]:
+    """Every term of every scale, with every kind of percentage (none, the term's, the
+    author's: whole, 5.0 and 37.5)."""
+    from mkdocs_essay_meta.structure.vocabulary import DEFAULT_SCALES
+    percentages = ((None, False), (None, True), (0, False), (5, False), (5.0, False), (37.5, False), (100, True))
+    return {name: [Rating(scale, term, percentage if percentage is not None or not default else term.percentage,
+                          default) for term in scale.terms for percentage, default in percentages]
+            for name, scale in DEFAULT_SCALES.items()}
+
+
+_ZONES = [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11))]
+
+
 def _headers_of_every_shape(token: str, counts: tuple[int, ...]) -> list[tuple[Essay, dict[str, object]]]:
     """An essay and the other arguments of ``Renderer.header`` for every shape of header: with
     or without each text and list, each list ``counts[i % len(counts)]`` long, with every
     ``is_complete``, ``show_notice`` and ``draft``; hostile texts (the renderer's own tokens
     among them), and every term of every scale, with every kind of percentage."""
-    from datetime import datetime, timedelta, timezone
-    from mkdocs_essay_meta.structure.essay import Rating
-    from mkdocs_essay_meta.structure.vocabulary import DEFAULT_SCALES
     odd = f"{_HOSTILE} {token}head0x {token}head1x {token}head12x"
-    percentages = ((None, False), (None, True), (0, False), (5, False), (5.0, False), (37.5, False), (100, True))
-    ratings = {name: [Rating(scale, term, percentage if percentage is not None or not default else term.percentage,
-                             default) for term in scale.terms for percentage, default in percentages]
-               for name, scale in DEFAULT_SCALES.items()}
+    ratings = _ratings_of_every_kind()
     rated_in_turn = {name: itertools.cycle(kinds) for name, kinds in ratings.items()}
-    zones = [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11))]
+    zones = _ZONES
     headers = []
     for i, there in enumerate(itertools.product((False, True), repeat=7)):
         has_title, has_description, published, updated, rated, categorized, tagged = there
@@ -462,6 +472,155 @@ def test_a_header_with_any_partial_overridden_is_rendered_by_jinja(tmp_path: Pat
         html = renderer.header(essay, labels=labels, **arguments)
         assert html == slow.render("header.html", essay=essay, labels=labels, **arguments)
     assert not renderer._header_formats
+
+
+# -- listings' cards --------------------------------------------------------------------------
+
+def _cards_of_every_shape(token: str, counts: tuple[int, ...]) -> list[Card]:
+    """A card of every shape card.html tells apart: with or without an excerpt, a status,
+    other ratings, a published and an updated date, and tags (``counts[i % len(counts)]``
+    of them); hostile texts (the renderer's own tokens among them) wherever a text is
+    printed, every term of every scale with every kind of percentage, and dates that are
+    the same instant written in other zones."""
+    odd = f"{_HOSTILE} {token}card0x {token}card1x {token}card12x {token}cardid"
+    ratings = _ratings_of_every_kind()
+    rated_in_turn = {name: itertools.cycle(kinds) for name, kinds in ratings.items()}
+    noon = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+    cards = []
+    for i, there in enumerate(itertools.product((False, True), repeat=6)):
+        has_excerpt, has_status, rated_otherwise, published, updated, tagged = there
+        count = counts[i % len(counts)]
+        given = {name: next(rated_in_turn[name]) for name in ("certainty", "importance")[:1 + i % 2]
+                 if rated_otherwise}
+        if has_status:
+            given["status"] = next(rated_in_turn["status"])
+        essay = Essay(
+            title=f"Essay {i}",
+            published=(noon + timedelta(days=i % 2)).astimezone(_ZONES[i % 3]) if published else None,
+            updated=datetime(2025, 12, 31, 23, 30, tzinfo=_ZONES[(i + 1) % 3]) if updated else None,
+            tags=tuple(f"t{n} {odd}" for n in range(count)) if tagged else (), **given, is_essay=True)
+        excerpt = f"{odd} excerpt" if has_excerpt else ("" if i % 2 else None)
+        cards.append(Card(f"{odd} title {i}", f'../{i}/?a=1&b="{odd}"', f"{odd}-{i}", excerpt, essay))
+    return cards
+
+
+def _listing_context(cards: list[Card], labels: dict[str, str], *, grouped: bool, layout: str = "cards") -> dict:
+    """What listing.html receives for a listing of these cards."""
+    groups = ([CardGroup("one", f"{_HOSTILE} group", tuple(cards[::2])), CardGroup("", "", tuple(cards[1::2]))]
+              if grouped else [CardGroup("", "", tuple(cards))])
+    spec = ListingSpec(group="category" if grouped else None, layout=layout, heading=_HOSTILE)  # type: ignore[arg-type]
+    return {"kind": "listing", "spec": spec, "groups": groups, "count": len(cards), "grouped": grouped,
+            "scales": DEFAULT_SCALES, "labels": labels, "legend": legend(groups, DEFAULT_SCALES)}
+
+
+def _hostile_card_labels() -> dict[str, str]:
+    from mkdocs_essay_meta.labels import labels_for
+    hostile = {name: _HOSTILE for name in
+               ("published", "updated", "ratings", "tags", "ratings_legend", "no_group", "default_percentage")}
+    hostile["out_of"] = "{value} of {max} {0} %s <&>"
+    return labels_for("en", hostile)
+
+
+def test_cards_filled_in_per_shape_are_the_cards_jinja_rendered() -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    from babel.dates import parse_pattern
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("America/New_York"), "long")
+    slow = _plain_jinja([TEMPLATES_DIR])
+    # No locale's dates have characters to escape; this one's do.
+    fast._date_pattern = slow._date_pattern = parse_pattern("d MMMM y '<&>''\"{0}%s'")
+    for labels in (labels_for("en", {}), _hostile_card_labels()):
+        fast.refresh(labels)
+        # The second time, each shape is known, and filled in with lists of other lengths.
+        for counts in ((1, 2, 5), (3, 1, 2)):
+            for card_heading in ("h3", "h4", _HOSTILE):
+                for card in _cards_of_every_shape(fast._id_token, counts):
+                    expected = slow.render("card.html", card=card, card_heading=card_heading, labels=labels)
+                    assert fast.card(card, card_heading, labels) == expected, card
+        # Rendered once per shape: each heading; ratings with a status, without one, or none; 4 flags.
+        assert len(fast._card_formats) == 3 * 3 * 2**4
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+@pytest.mark.parametrize("layout", ["cards", "table"])
+def test_listings_of_filled_in_cards_are_the_listings_jinja_rendered(grouped: bool, layout: str) -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("America/New_York"), "long")
+    slow = _plain_jinja([TEMPLATES_DIR])
+    for labels in (labels_for("en", {}), _hostile_card_labels()):
+        fast.refresh(labels)
+        for counts in ((1, 2, 5), (3, 1, 2)):
+            context = _listing_context(_cards_of_every_shape(fast._id_token, counts), labels, grouped=grouped,
+                                       layout=layout)
+            assert fast.listing(**context) == slow.render("listing.html", **context)
+        assert context["count"] and context["legend"]
+        assert bool(fast._card_formats) == (layout == "cards")  # cards are filled in, not rendered by Jinja
+    empty = _listing_context([], labels, grouped=grouped, layout=layout)
+    assert fast.listing(**empty) == slow.render("listing.html", **empty)
+
+
+def test_the_card_templates_are_card_html_and_every_partial_it_includes() -> None:
+    from mkdocs_essay_meta.rendering import _CARD_TEMPLATES
+    found, waiting = set(), ["essay-meta/card.html"]
+    while waiting:
+        name = waiting.pop()
+        found.add(name)
+        source = (Path(TEMPLATES_DIR) / name).read_text(encoding="utf-8")
+        waiting += [included for included in re.findall(r'include "([^"]+)"', source) if included not in found]
+    assert found == set(_CARD_TEMPLATES)
+
+
+@pytest.mark.parametrize("partial", ["listing", "card", "dates", "badges", "badge"])
+def test_a_listing_with_any_card_partial_overridden_is_rendered_by_jinja(tmp_path: Path, partial: str) -> None:
+    from mkdocs_essay_meta.labels import labels_for
+    # The partial as it is, and what a card's shape does not tell: the essay's title, how many
+    # tags it has, the card's id prefix, each rating's term and percentage.
+    source = (Path(TEMPLATES_DIR) / "essay-meta" / f"{partial}.html").read_text(encoding="utf-8")
+    extra = {"listing": "<i>{{ count }} {{ groups | length }}</i>",
+             "badge": "<i>{{ rating.label }} {{ rating.percentage }} {{ id_prefix }}</i>"}.get(
+        partial, "<i>{{ essay.title }} {{ essay.tags | length }} {{ card.id_prefix }}</i>")
+    (tmp_path / "essay-meta").mkdir()
+    (tmp_path / "essay-meta" / f"{partial}.html").write_text(source + extra + "\n", encoding="utf-8")
+    renderer = Renderer([str(tmp_path), TEMPLATES_DIR], parse_locale("en"), ZoneInfo("America/New_York"), "long")
+    slow = _plain_jinja([str(tmp_path), TEMPLATES_DIR])
+    labels = labels_for("en", {})
+    for grouped in (False, True):
+        context = _listing_context(_cards_of_every_shape(renderer._id_token, (1, 2, 5)), labels, grouped=grouped)
+        html = renderer.listing(**context)
+        assert html == slow.render("listing.html", **context)
+        assert "<i>" in html  # the override's
+    assert not renderer._card_formats
+
+
+def test_badges_kept_for_every_card_get_each_cards_id_prefix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin's own badge.html gives a card's badges no id; were it to, each card's badges,
+    kept once per kind of rating, would still have the card's own prefix."""
+    from markupsafe import escape
+    from mkdocs_essay_meta import rendering
+    from mkdocs_essay_meta.labels import labels_for
+    source = (Path(TEMPLATES_DIR) / "essay-meta" / "badge.html").read_text(encoding="utf-8")
+    with_ids = source.replace('{% if not in_listing %} tabindex="0"', '{% if true %} tabindex="0"')
+    assert with_ids != source
+    (tmp_path / "essay-meta").mkdir()
+    (tmp_path / "essay-meta" / "badge.html").write_text(with_ids, encoding="utf-8")
+    monkeypatch.setattr(rendering, "is_own_template", lambda filename: True)  # as if it were the plugin's
+    fast = Renderer([str(tmp_path), TEMPLATES_DIR], parse_locale("en"), ZoneInfo("UTC"), "long")
+    slow = _plain_jinja([str(tmp_path), TEMPLATES_DIR])
+    labels = labels_for("en", {})
+    cards = _cards_of_every_shape(fast._id_token, (1, 2, 5))
+    for card in cards + cards:
+        assert fast.card(card, "h3", labels) == slow.render("card.html", card=card, card_heading="h3", labels=labels)
+    rated = [card for card in cards if card.essay.ratings]
+    assert all(f'aria-describedby="{escape(card.id_prefix)}-' in fast.card(card, "h3", labels) for card in rated)
+    assert fast._card_formats
+
+
+def test_fields_are_filled_in_wherever_their_tokens_were() -> None:
+    from mkdocs_essay_meta.rendering import _Fields
+    fields = _Fields("{a} T0x and T1x, T0x again }{ %s", ["T0x", "T1x", "T2x"])  # T2x: not printed
+    assert fields(["<0>", "{1}", "unused"]) == "{a} <0> and {1}, <0> again }{ %s"
+    assert _Fields("only T1x.", ["T0x", "T1x"])(["a", "b"]) == "only b."
+    assert _Fields("T0x", ["T0x"])(["a"]) == "a"
+    assert _Fields("no field", ["T0x"])(["a"]) == _Fields("no field", [])([]) == "no field"
 
 
 def test_citations_rendered_once_per_shape_are_the_same_as_rendered_each_time() -> None:

@@ -31,6 +31,7 @@ from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.labels import ENGLISH
 from mkdocs_essay_meta.rendering import Renderer
 from mkdocs_essay_meta.structure.essay import DEFAULT_ALIASES, FIELDS, Essay, Rating, parse_essay
+from mkdocs_essay_meta.structure.listings import Card
 from mkdocs_essay_meta.structure.frontmatter import (
     count_key_lines, count_keys, normalize_source, read_fields, read_front_matter, strip_front_matter,
 )
@@ -205,8 +206,8 @@ def test_head_fields_are_what_the_full_parse_reads(lines: list[tuple[str, str]])
 
 RENDERER = Renderer([TEMPLATES_DIR], Locale.parse("en"), dt.timezone.utc, "long")
 JINJA = Renderer([TEMPLATES_DIR], Locale.parse("en"), dt.timezone.utc, "long")
-"""The same, rendering every header with plain Jinja: partials included, not pasted, and escaped
-by MarkupSafe (RENDERER fills each header into a format rendered once per shape)."""
+"""The same, rendering every header and card with plain Jinja: partials included, not pasted, and
+escaped by MarkupSafe (RENDERER fills each into a format rendered once per shape)."""
 JINJA.env.loader = jinja2.FileSystemLoader([TEMPLATES_DIR])
 JINJA.env.template_class = jinja2.Template
 # Text a browser reads back unchanged: no control characters, surrogates or line-break oddities.
@@ -300,6 +301,16 @@ def test_headers_filled_in_per_shape_are_the_headers_jinja_renders(essay: Essay,
     arguments = {"title": title, "labels": dict(ENGLISH), "draft": draft, "show_notice": show_notice}
     assert RENDERER.header(essay, **arguments) == JINJA.render("header.html", essay=essay, **arguments)
 
+
+
+@PROPERTY
+@given(essays, words, words, words, st.none() | words, st.sampled_from(["h3", "h4"]))
+def test_cards_filled_in_per_shape_are_the_cards_jinja_renders(essay: Essay, title: str, href: str, id_prefix: str,
+                                                               excerpt: str | None, card_heading: str) -> None:
+    RAN["Renderer.card against plain Jinja"] += 1
+    card = Card(title, href, id_prefix, excerpt, essay)
+    arguments = {"card_heading": card_heading, "labels": dict(ENGLISH)}
+    assert RENDERER.card(card, **arguments) == JINJA.render("card.html", card=card, **arguments)
 
 def test_report_examples_run() -> None:
     """Runs last: prints how many examples each property saw (shown with -s)."""
