@@ -250,7 +250,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """The sources on_files read from disk, by page, until MkDocs reads each page (see
         on_pre_page)."""
         self._plain_yaml = PlainYamlReader(mkdocs_meta.SafeLoader)
-        """Reads front matter as MkDocs' YAML loader would, several times faster (or declines)."""
+        """Reads front matter as MkDocs' YAML loader would, several times faster (or declines);
+        made again for each build (a hook may have given the loader a resolver since)."""
         self._options: ParseOptions | None = None
         self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._headers_ahead: dict[int, tuple[Essay, str]] = {}
@@ -314,6 +315,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # nothing learned from another configuration may be used in this one.
         self._active = self.config.enabled
         self._read_ahead.clear()  # (a build that failed before on_env)
+        self._plain_yaml = PlainYamlReader(mkdocs_meta.SafeLoader)
         if not self._active:
             self._records.clear()
             return None
@@ -413,7 +415,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     @event_priority(-100)  # last: on the page another plugin's on_pre_page may have put in its place
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         """MkDocs reads the page next: it is given the source on_files read, and the front
-        matter when the plain reader read it (see _read_source_read_ahead)."""
+        matter when the plain reader read it (see _read_page_source)."""
         read = self._read_ahead.pop(page.file.src_uri, None)
         if read is None:
             return None

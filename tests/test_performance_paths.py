@@ -193,29 +193,49 @@ MEANINGS_OF_FRONT_MATTER = {
 }
 
 
-def test_mkdocs_gets_the_markdown_and_meta_it_would_have_read(tmp_path: Path) -> None:
-    """What every plugin and theme sees of a page as MkDocs reads it: with essay-meta
-    handing over the source and front matter, and without it."""
+def seen_by_other_plugins(tmp_path: Path, pages: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                          *, with_plugin: bool) -> list[Any]:
+    """Each page's source URI, markdown and meta (repr) and title as a hook sees them in
+    ``on_page_markdown`` before any plugin, in a build with or without essay-meta."""
     (tmp_path / "hooks.py").write_text(
         "import json, os\n"
         "from mkdocs.plugins import event_priority\n"
-        "@event_priority(1000000)\n"  # before every plugin's own on_page_markdown
+        "@event_priority(1000000)\n"
         "def on_page_markdown(markdown, page, config, files):\n"
         "    with open(os.environ['ESSAY_META_SEEN'], 'a', encoding='utf-8') as out:\n"
         "        out.write(json.dumps([page.file.src_uri, markdown, page.markdown, repr(page.meta), page.title]) + '\\n')\n",
         encoding="utf-8")
-    seen = {}
-    for name in ("with", "without"):
-        out = tmp_path / f"seen-{name}.jsonl"
-        os.environ["ESSAY_META_SEEN"] = str(out)
-        try:
-            build_site(tmp_path, MEANINGS_OF_FRONT_MATTER, extra={"hooks": ["hooks.py"]},
-                       plugin={"enabled": name == "with"})
-        finally:
-            del os.environ["ESSAY_META_SEEN"]
-        seen[name] = sorted(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
-    assert len(seen["with"]) == len(MEANINGS_OF_FRONT_MATTER)
-    assert seen["with"] == seen["without"]
+    out = tmp_path / "seen.jsonl"
+    out.unlink(missing_ok=True)
+    monkeypatch.setenv("ESSAY_META_SEEN", str(out))
+    build_site(tmp_path, pages, extra={"hooks": ["hooks.py"]}, plugin={"enabled": with_plugin})
+    return sorted(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+
+
+def test_mkdocs_gets_the_markdown_and_meta_it_would_have_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What every plugin and theme sees of a page as MkDocs reads it: with essay-meta
+    handing over the source and front matter, and without it."""
+    seen = seen_by_other_plugins(tmp_path, MEANINGS_OF_FRONT_MATTER, monkeypatch, with_plugin=True)
+    assert len(seen) == len(MEANINGS_OF_FRONT_MATTER)
+    assert seen == seen_by_other_plugins(tmp_path, MEANINGS_OF_FRONT_MATTER, monkeypatch, with_plugin=False)
+
+
+def test_a_resolver_given_to_mkdocs_loader_between_builds_is_followed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain reader follows the loader MkDocs uses as it is at each build (the plugin
+    instance outlives builds while serving; a hook may change the loader meanwhile)."""
+    from mkdocs.utils import meta
+    pages = {"release.md": essay("title: R\nrelease: v2\nstatus: notes")}
+    first = seen_by_other_plugins(tmp_path, pages, monkeypatch, with_plugin=True)
+    assert "'release': 'v2'" in first[0][3]
+    loader = meta.SafeLoader
+    monkeypatch.setattr(loader, "yaml_implicit_resolvers", {k: list(v) for k, v in loader.yaml_implicit_resolvers.items()})
+    monkeypatch.setattr(loader, "yaml_constructors", dict(loader.yaml_constructors))
+    loader.add_implicit_resolver("!version", re.compile(r"^v[0-9]+$"), list("v"))
+    loader.add_constructor("!version", lambda loader, node: {"version": int(node.value[1:])})
+    second = seen_by_other_plugins(tmp_path, pages, monkeypatch, with_plugin=True)
+    assert "'release': {'version': 2}" in second[0][3]
+    assert second == seen_by_other_plugins(tmp_path, pages, monkeypatch, with_plugin=False)
 
 
 def test_mkdocs_parses_no_front_matter_the_plugin_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
