@@ -125,6 +125,8 @@ def _report_pair(title: str, names: tuple[str, str], samples: dict[str, list[Sam
     if memory:
         line += f"   peak memory {ratio['peak_mib']:.3f} ({(ratio['peak_mib'] - 1) * 100:+.1f} %)"
     print(line, flush=True)
+    # The spread says how far to trust the median (this machine is shared).
+    print(f"  cpu ratio per round: {' '.join(f'{y.cpu / x.cpu:.3f}' for x, y in rounds if x.cpu > 0)}", flush=True)
     return {"title": title, "ratio": ratio,
             "medians": {n: {k: _median([getattr(x, k) for x in samples[n]]) for k in ("wall", "cpu", "peak_mib")}
                         for n in names}}

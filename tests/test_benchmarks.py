@@ -33,6 +33,7 @@ def test_every_benchmark_mode_runs_and_prints_its_ratios(tmp_path: Path) -> None
     for kind in ("plain", "--dirty"):  # serve runs on the mkdocs theme by default
         assert re.search(rf"serve rebuild after one edit \({re.escape(kind)}\): theme=mkdocs essays=5 .*\n"
                          rf"(.*\n){{2}}\s+{ratio.format('plugin/plain')}\n"
+                         r"\s+cpu ratio per round: \d+\.\d+( \d+\.\d+)*\n"
                          r"\s+the plugin's hooks: \d+\.\d % of its rebuilds' CPU time.*\n"
                          r"\s+MkDocs' page reads: \d+ ms per rebuild with the plugin, \d+ ms without; net "
                          r".*: [+-]\d+ ms = [+-]\d+\.\d % of a rebuild", out), out
