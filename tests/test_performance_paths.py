@@ -986,3 +986,31 @@ def _found_in_each_page_of_a_build(root: Path, pages: dict[str, str], pattern: r
     site = root / "site"
     return {name: pattern.findall((site / name[:-3] / "index.html").read_text(encoding="utf-8"))
             for name in pages if name != "index.md" and (site / name[:-3] / "index.html").exists()}
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_collector_is_paused_while_on_files_reads_the_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               enabled_before: bool) -> None:
+    """What on_files makes stays, so the collector would walk it for nothing; it is paused for
+    the reading, and left as it was after (on, or off as a program had it)."""
+    import gc
+    from mkdocs_essay_meta.plugin import EssayMetaPlugin
+    during: list[bool] = []
+    after: list[bool] = []
+    read = EssayMetaPlugin._read
+    monkeypatch.setattr(EssayMetaPlugin, "_read", lambda self, file: during.append(gc.isenabled()) or read(self, file))
+    (tmp_path / "hooks.py").write_text(
+        "import gc, os\n"
+        "def on_nav(nav, config, files):\n"
+        "    open(os.environ['ESSAY_META_GC'], 'w').write(str(gc.isenabled()))\n", encoding="utf-8")
+    monkeypatch.setenv("ESSAY_META_GC", str(tmp_path / "gc.txt"))
+    was = gc.isenabled()
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        build_site(tmp_path, {"a.md": essay("title: A"), "b.md": SAMPLE_ESSAY}, extra={"hooks": ["hooks.py"]})
+        after.append(gc.isenabled())
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert during == [False, False]
+    assert (tmp_path / "gc.txt").read_text() == str(enabled_before)
+    assert after == [enabled_before]
