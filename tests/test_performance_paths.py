@@ -462,15 +462,20 @@ def test_headers_filled_in_per_shape_are_the_headers_jinja_rendered() -> None:
         assert len(fast._header_formats) == 2**7 * len(_HEADER_FLAGS)  # rendered once per shape
 
 
-def test_the_header_templates_are_header_html_and_every_partial_it_includes() -> None:
-    from mkdocs_essay_meta.rendering import _HEADER_TEMPLATES
-    found, waiting = set(), ["essay-meta/header.html"]
+def template_and_its_partials(name: str) -> set[str]:
+    """The plugin's template ``name`` and every partial it includes, at any depth."""
+    found, waiting = set(), [name]
     while waiting:
         name = waiting.pop()
         found.add(name)
         source = (Path(TEMPLATES_DIR) / name).read_text(encoding="utf-8")
         waiting += [included for included in re.findall(r'include "([^"]+)"', source) if included not in found]
-    assert found == set(_HEADER_TEMPLATES)
+    return found
+
+
+def test_the_header_templates_are_header_html_and_every_partial_it_includes() -> None:
+    from mkdocs_essay_meta.rendering import _HEADER_TEMPLATES
+    assert template_and_its_partials("essay-meta/header.html") == set(_HEADER_TEMPLATES)
 
 
 @pytest.mark.parametrize("partial", ["header", "dates", "badges", "badge", "taxonomy", "notice", "draft-banner"])
@@ -580,13 +585,7 @@ def test_listings_of_filled_in_cards_are_the_listings_jinja_rendered(grouped: bo
 
 def test_the_card_templates_are_card_html_and_every_partial_it_includes() -> None:
     from mkdocs_essay_meta.rendering import _CARD_TEMPLATES
-    found, waiting = set(), ["essay-meta/card.html"]
-    while waiting:
-        name = waiting.pop()
-        found.add(name)
-        source = (Path(TEMPLATES_DIR) / name).read_text(encoding="utf-8")
-        waiting += [included for included in re.findall(r'include "([^"]+)"', source) if included not in found]
-    assert found == set(_CARD_TEMPLATES)
+    assert template_and_its_partials("essay-meta/card.html") == set(_CARD_TEMPLATES)
 
 
 @pytest.mark.parametrize("partial", ["listing", "card", "dates", "badges", "badge"])
