@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import yaml
@@ -312,28 +311,8 @@ class HeadFields(NamedTuple):
 # (the text as it is), or plain.
 _SCALAR_VALUE_RE = re.compile(
     r"[ \t]*:[ \t]+(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|([^\s'\"#&*!|>{\[%@`,?:-][^\n#]*?))[ \t]*")
-# What YAML 1.1 reads as a boolean.
-_YAML_BOOLEANS = {word: value for words, value in (("yes true on", True), ("no false off", False))
-                  for lower in words.split() for word in (lower, lower.capitalize(), lower.upper())}
-# The dates and times YAML reads as timestamps that ``fromisoformat`` reads the same way.
-_ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_ISO_DATETIME_RE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3])(?::[0-5][0-9]){2}(?:[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?")
-_RESOLVER = yaml.resolver.Resolver()
-
-
-def _plain_scalar(value: str) -> Any:
-    """A plain one-line scalar, resolved and constructed exactly as the YAML loader would;
-    raises (ValueError, ConstructorError...) where the loader would."""
-    if value in _YAML_BOOLEANS:
-        return _YAML_BOOLEANS[value]
-    if _ISO_DATE_RE.fullmatch(value):
-        return date.fromisoformat(value)
-    if _ISO_DATETIME_RE.fullmatch(value):
-        return datetime.fromisoformat(value)
-    node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)), value)
-    # A constructor of its own: one keeps every node it constructed, and more if that fails.
-    return yaml.constructor.SafeConstructor().construct_document(node)
+# Each value read by read_fields: as MkDocs' loader reads it (raises where that reads no plain scalar).
+_HEAD_SCALARS = PlainYamlReader(_BaseLoader)
 
 
 def read_fields(text: str, names: frozenset[str]) -> HeadFields | None:
@@ -369,7 +348,7 @@ def _field_value(text: str, found: re.Match[str]) -> Any:
         if plain is None:
             return single_quoted if double_quoted is None else double_quoted
         if ": " not in plain:
-            return _plain_scalar(plain)
+            return _HEAD_SCALARS.scalar(plain)
     # The lines with the line break that ends them (a block scalar keeps it).
     loaded = yaml.load(text[found.start() + 1:found.end() + 1], Loader=_BaseLoader)  # noqa: S506 - a safe loader
     if not isinstance(loaded, dict) or len(loaded) != 1:

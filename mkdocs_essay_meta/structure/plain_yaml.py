@@ -294,6 +294,11 @@ class PlainYamlReader:
             raise _NotPlain
         return self._plain(text)
 
+    def scalar(self, text: str) -> Any:
+        """A one-line plain scalar (stripped), as the loader reads it; raises where the loader
+        would, or where it would read something else than a plain scalar (an unknown tag)."""
+        return self._plain(text)
+
     def _plain(self, text: str) -> Any:
         """A plain scalar: its text, or what the loader constructs for the tag its text resolves to."""
         constructed = self._constructed.get(text, self)
