@@ -565,14 +565,12 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._files = None
         self._entry_html.clear()
         self._references.clear()
+        if self._renderer is not None:
+            self._renderer.close()
         self._renderer = None  # its compiled templates, badges and dates
         self._render_citation = None
         self._library = None
         self._bibliography_files = BibliographyFiles()
-        # Much of it is held in reference cycles (the renderer and its template environment,
-        # essays and their pages' facts): freed now, not at the collector's next full pass,
-        # which may come after the index's peak or not at all.
-        gc.collect()
 
     def _insert_header(self, edits: _Edits, essay: Essay, title: str | None, draft: str | None) -> None:
         marker = HEADER_WITH_TITLE_MARKER if title else HEADER_MARKER
