@@ -1013,3 +1013,49 @@ def test_the_collector_is_paused_while_on_files_reads_the_pages(tmp_path: Path, 
     assert during == [False, False]
     assert (tmp_path / "gc.txt").read_text() == str(enabled_before)
     assert after == [enabled_before]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_young_collection_starts_each_page_mkdocs_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         enabled: bool) -> None:
+    """The last page's Markdown instance is garbage when the next page is read: collected
+    young there, as PyYAML's allocations had it collected without the plugin (see
+    _collect_young_garbage). Not with the collector off: a program that turned it off wants
+    no collections."""
+    import gc
+    events: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            events.append(f"gen{info['generation']}")
+
+    (tmp_path / "hooks.py").write_text(
+        "import os\n"
+        "def on_page_markdown(markdown, page, config, files):\n"
+        "    os.environ['ESSAY_META_READ'] += page.file.src_uri + ' '\n", encoding="utf-8")
+    monkeypatch.setenv("ESSAY_META_READ", "")
+    pages = {"a.md": essay("title: A"), "b.md": SAMPLE_ESSAY, "c.md": "# No front matter\n", "index.md": "Home.\n"}
+    from mkdocs_essay_meta import plugin as plugin_module
+    collect = plugin_module._collect_young_garbage
+
+    def marked() -> None:
+        events.append("page")
+        collect()
+
+    monkeypatch.setattr(plugin_module, "_collect_young_garbage", marked)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    gc.callbacks.append(seen)
+    try:
+        build_site(tmp_path, pages, extra={"hooks": ["hooks.py"]})
+    finally:
+        gc.callbacks.remove(seen)
+        (gc.enable if was else gc.disable)()
+    read = os.environ["ESSAY_META_READ"].split()
+    assert sorted(read) == sorted(pages)  # every page was read, through the plugin's hand-off
+    assert events.count("page") == len(pages)
+    next_events = [events[i + 1] if i + 1 < len(events) else None for i, event in enumerate(events) if event == "page"]
+    if enabled:
+        assert next_events == ["gen0"] * len(pages)
+    else:
+        assert "gen0" not in next_events
