@@ -284,7 +284,7 @@ def parse_options(text: str, scales: Mapping[str, Scale],
 
 # -- what a listing shows ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One listable essay, as the plugin knows it after reading every page."""
 
