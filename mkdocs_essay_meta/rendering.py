@@ -775,7 +775,7 @@ class Renderer:
         each term and place (three calls of it, each filling in its kind's format, cost as much as
         the rest of a header). A place is an ``id_prefix`` and ``in_listing``: a header's, or a
         card's with a token for its prefix."""
-        badges = []
+        badges: list[str] = []
         for rating in ratings:
             if not rating.percentage_is_default:
                 # A percentage of the essay's own: essays rarely share one, so it is not kept
