@@ -791,7 +791,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _is_held_back(self, draft: bool, published: datetime | None) -> bool:
         """Kept out of the built site: a draft, or scheduled for later."""
-        return draft or (not self.config.publish_future and published is not None and published > self._now)
+        return draft or (published is not None and published > self._now and not self.config.publish_future)
 
     @staticmethod
     def _escape_for_themes(page: Page) -> None:
