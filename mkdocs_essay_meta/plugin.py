@@ -258,7 +258,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._records: dict[str, _Record] = {}
         self._unchanged_stats: dict[str, tuple[int, int, int]] = {}
         """While serving: each source's (mtime, size, inode) when it was read, for sources old
-        enough that a later change must show in them (see _stat_if_settled)."""
+        enough that a later change must show in them (see _settled_stat)."""
+        self._settled_before = 0
+        """While serving: sources modified before this time (ns) are old enough (see _settled_stat)."""
         self._read_ahead: dict[str, _ReadAhead] = {}
         """The sources on_files read from disk, by page, until MkDocs reads each page (see
         on_pre_page)."""
@@ -396,6 +398,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if not self._active:
             return None
         self._localise(config)
+        self._settled_before = time.time_ns() - _TIMESTAMP_SLACK_NS
         seen: set[str] = set()
         # Every page is read and parsed here, in a row. What that makes stays (records, essays,
         # pages' front matter) and holds few cycles: the collector is paused, so that it
@@ -656,7 +659,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self._serving:
             # A source whose modification time, size and inode are those it had when it was
             # read, long enough after its last change, is unchanged: not read again.
-            stat = self._stat_if_settled(file)
+            stat = self._settled_stat(file)
             if cached is not None and stat is not None and self._unchanged_stats.get(file.src_uri) == stat:
                 if not self._serving_dirty:  # MkDocs reads every page again: it is handed this one
                     self._read_ahead_of_mkdocs(file, self._source(file))
@@ -707,18 +710,17 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._read_ahead[file.src_uri] = _ReadAhead(file.abs_src_path, source, front_matter)
         return front_matter
 
-    @staticmethod
-    def _stat_if_settled(file: File) -> tuple[int, int, int] | None:
+    def _settled_stat(self, file: File) -> tuple[int, int, int] | None:
         """The source's (mtime, size, inode), or None when it is not a file on disk or was
-        modified too recently for a later change to be sure to give it another mtime."""
+        modified too recently (after self._settled_before) for a later change to be sure to
+        give it another mtime."""
         if file.abs_src_path is None:
             return None
-        now = time.time_ns()
         try:
             stat = os.stat(file.abs_src_path)
         except OSError:
             return None
-        if stat.st_mtime_ns >= now - _TIMESTAMP_SLACK_NS:
+        if stat.st_mtime_ns >= self._settled_before:
             return None
         return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
