@@ -10,6 +10,7 @@ import gc
 import html
 import os
 import re
+import stat as stat_mode
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -179,6 +180,33 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+class _ModifiedSinceWritten:
+    """A page's ``File.is_modified`` in a ``serve --dirty`` build: MkDocs 1.6's answer (the
+    page has content in memory, or its output is missing or older than its source), with the
+    source's modification time on_files looked up. MkDocs asks twice a page (before reading
+    it and before writing it), each time with three look-ups of its own; this takes one, of
+    the output, and gives both questions the same answer."""
+
+    __slots__ = ("_file", "_source_mtime", "_modified")
+
+    def __init__(self, file: File, source_mtime: float) -> None:
+        self._file = file
+        self._source_mtime = source_mtime
+        self._modified: bool | None = None
+
+    def __call__(self) -> bool:
+        if self._file._content is not None:  # given by a plugin since
+            return True
+        if self._modified is None:
+            try:
+                output = os.stat(self._file.abs_dest_path)
+            except (OSError, ValueError):
+                self._modified = True
+            else:
+                self._modified = not stat_mode.S_ISREG(output.st_mode) or output.st_mtime < self._source_mtime
+        return self._modified
 
 
 class _ReadAhead(NamedTuple):
@@ -713,13 +741,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def _settled_stat(self, file: File) -> tuple[int, int, int] | None:
         """The source's (mtime, size, inode), or None when it is not a file on disk or was
         modified too recently (after self._settled_before) for a later change to be sure to
-        give it another mtime."""
+        give it another mtime. In a ``serve --dirty`` build, MkDocs' test of whether the page
+        changed since it was written takes the source's mtime from here (see _ModifiedSinceWritten)."""
         if file.abs_src_path is None:
             return None
         try:
             stat = os.stat(file.abs_src_path)
         except OSError:
             return None
+        if self._serving_dirty:
+            setattr(file, "is_modified", _ModifiedSinceWritten(file, stat.st_mtime))
         if stat.st_mtime_ns >= self._settled_before:
             return None
         return (stat.st_mtime_ns, stat.st_size, stat.st_ino)

@@ -14,6 +14,7 @@ Defaults are small for CI. The full run (figures in docs/robustness.md)::
 
 from __future__ import annotations
 
+import collections
 import gc
 import hashlib
 import logging
@@ -372,6 +373,60 @@ def test_dirty_rebuild_leaves_listing_hosts_alone_when_cards_do_not_change(tmp_p
     assert pages_rewritten_by_edit(server, "essays/e2.md", title_edit) == [
         "essays/e2/index.html", "index.html", "list/index.html"]
     assert "Renamed" in Site(tmp_path, []).text("list/index.html")
+
+
+def test_dirty_rebuild_looks_at_each_source_and_output_once(tmp_path: Path) -> None:
+    """MkDocs' dirty build asks twice a page whether its source is newer than its output, each
+    time with three looks at the file system (is the output a file, its mtime, the source's).
+    The plugin, which looks at every source anyway (to tell which changed), answers from that
+    look: each source and each output is looked at once a rebuild. The answers are MkDocs':
+    the edited page and a page whose output is gone are built again, no other page."""
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    server = served_with_a_listing(tmp_path, described, 4)
+    docs, site_dir = tmp_path / "docs", tmp_path / "site"
+    before = {p: p.stat().st_mtime_ns for p in site_dir.rglob("index.html")}
+    edit(docs / "essays/e2.md", described.format(i=2).replace("Text", "Edited text"))
+    (site_dir / "essays/e1/index.html").unlink()
+    looks: collections.Counter[str] = collections.Counter()
+    stat = os.stat
+
+    def counted_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        looks[os.fspath(path)] += 1
+        return stat(path, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "stat", counted_stat)
+        server.build(dirty=True)
+    sources = {path: count for path, count in looks.items() if path.endswith(".md")}
+    assert sources == {str(path): 1 for path in docs.rglob("*.md")}
+    outputs = {path: count for path, count in looks.items() if path.endswith("index.html")}
+    assert outputs == {str(path): 1 for path in before}
+    rewritten = sorted(str(p.relative_to(site_dir)) for p, mtime in before.items()
+                       if not p.exists() or p.stat().st_mtime_ns != mtime)
+    assert rewritten == ["essays/e1/index.html", "essays/e2/index.html"]
+    assert "Edited text" in Site(tmp_path, []).text("essays/e2/index.html")
+
+
+def test_dirty_rebuild_builds_a_page_given_content_after_the_plugin_looked(tmp_path: Path) -> None:
+    """A page whose content another plugin gives in memory after this plugin's on_files is
+    built again on every dirty rebuild, as MkDocs' own test says (its source on disk is not it)."""
+    (tmp_path / "hooks.py").write_text(
+        "from mkdocs.plugins import event_priority\n\n"
+        "@event_priority(-100)\n"
+        "def on_files(files, config):\n"
+        "    files.get_file_from_path('given.md').content_string = "
+        "'---\\ntitle: Given\\n---\\n\\nGiven text.\\n'\n", encoding="utf-8")
+    write_site(tmp_path, {"index.md": "# Home\n", "given.md": "---\ntitle: On disk\n---\n\nDisk text.\n"},
+               extra={"hooks": ["hooks.py"]})
+    server = Server(tmp_path)
+    server.build(dirty=True)
+    output = tmp_path / "site/given/index.html"
+    written = output.stat().st_mtime_ns
+    os.utime(output, ns=(written + 5_000_000_000, written + 5_000_000_000))  # newer than its source
+    site = server.build(dirty=True)
+    assert output.stat().st_mtime_ns != written + 5_000_000_000
+    assert "Given text" in site.text("given/index.html")
 
 
 @pytest.mark.parametrize("dirty", [False, True])
