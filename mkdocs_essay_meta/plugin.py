@@ -246,6 +246,16 @@ def _card_source(record: _Record) -> Any:
     return record.fingerprint
 
 
+class _ListedPage(NamedTuple):
+    """What listings may show of a page, as the last build left it (see _note_listed)."""
+
+    record: _Record
+    """The record it was noted from: while it is still the page's, nothing is looked at again."""
+    card: Any
+    """What a card shows of it (see _card_source)."""
+    url: str
+
+
 class _Edits:
     """Replacements in a page's HTML, each found in the page as it was written, made together in
     one copy of it (made one by one, each copies the whole page, twice for a slice and a sum)."""
@@ -317,11 +327,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # Listings: kept across `serve` rebuilds (see the "listings" section below).
         self._page_facts: dict[str, _PageFacts] = {}
         self._listing_hosts: set[str] = set()
-        self._listed_state: dict[str, Any] | None = None
+        self._listed_pages: dict[str, _ListedPage] = {}
+        """What listings may show of each page that is not held back: what the next rebuild
+        compares with (kept up to date per page; see _note_listed)."""
+        self._listing_options: tuple[dict[str, Any], dict[str, str]] | None = None
+        """The featured options and labels the last build's listings were rendered with."""
+        self._listed_unread: list[str] = []
+        """Pages noted before MkDocs read them (their essay was not parsed yet): noted again in on_env."""
         self._entries: list[Entry] | None = None
         """The essays listings show, collected when the first listing of a build is rendered."""
         self._files: Files | None = None
-        self._listed_state_is_final = False
         self._listing_generation = 0
         """Moves on whenever what listings show may have changed (serve keeps rendered listings)."""
         # bibliography and citations
@@ -427,6 +442,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return None
         self._localise(config)
         self._settled_before = time.time_ns() - _TIMESTAMP_SLACK_NS
+        # A one-off build renders its listings once: there is no earlier build to compare with.
+        follow_listings = not self._one_off
+        listings_changed = follow_listings and self._note_listing_options()
         seen: set[str] = set()
         # Every page is read and parsed here, in a row. What that makes stays (records, essays,
         # pages' front matter) and holds few cycles: the collector is paused, so that it
@@ -446,12 +464,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                         log.warning(problem.message(file.src_uri))
                 if held_back and file.inclusion.value > InclusionLevel.DRAFT.value:
                     file.inclusion = InclusionLevel.DRAFT
+                if follow_listings and self._note_listed(file, record):
+                    listings_changed = True
         for gone in self._records.keys() - seen:
             del self._records[gone]
             self._unchanged_stats.pop(gone, None)
         if self._serving:
             self._forget_fragments_of_changed_pages()
-        self._listings_on_files(files)
+        if follow_listings:
+            self._listings_on_files(files, seen, listings_changed)
 
         if files.get_file_from_path(STYLESHEET_URI) is None:
             css = stylesheet.build(self._options.scales if self._options else None,
@@ -591,7 +612,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._headers_ahead.clear()
         self._references_ahead.clear()
         self._page_facts.clear()
-        self._listed_state = None
+        self._listed_pages.clear()
+        self._listing_options = None
         self._entries = None
         self._files = None
         self._entry_html.clear()
@@ -713,7 +735,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return record
         if cached is not None and self._serving:
             # An edited page: parsed whole now, so on_files can tell whether what listings
-            # show of it changed (see _listing_state).
+            # show of it changed (see _note_listed).
             return self._read_whole(file, fingerprint, source)
         # MkDocs parses every page's front matter itself (page.meta): here only the lines that
         # decide whether the page is held back are read, and the essay is parsed from page.meta
@@ -883,48 +905,63 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self._active:
             self._entries = None  # collected when a page hosting a listing is rendered
             self._files = files
-            if not self._one_off and not self._listed_state_is_final:
-                # Every page read by now: what the next rebuild's on_files compares with.
-                self._listed_state, _ = self._listing_state(files)
+            self._note_listed_after_reading()
         return None
 
-    def _listings_on_files(self, files: Files) -> None:
-        """When what listings show may have changed, make pages hosting listings rebuild.
+    def _note_listing_options(self) -> bool:
+        """Note the options every listing is rendered with; whether they changed since the last build."""
+        options = (dict(self.config.featured), dict(self._labels))
+        changed = options != self._listing_options
+        self._listing_options = options
+        return changed
+
+    def _note_listed(self, file: File, record: _Record) -> bool:
+        """Note what listings may show of a page (nothing, if it is held back); whether that
+        changed since the last build. Only a page with a new record or URL is looked at closely."""
+        uri = file.src_uri
+        if file.inclusion is InclusionLevel.DRAFT:  # (on_files passes no EXCLUDED page)
+            return self._listed_pages.pop(uri, None) is not None
+        listed = self._listed_pages.get(uri)
+        url = file.url
+        if listed is not None and listed.record is record and listed.url == url:
+            return False
+        card = _card_source(record)
+        self._listed_pages[uri] = _ListedPage(record, card, url)
+        if record.essay is None:
+            self._listed_unread.append(uri)
+        return listed is None or listed.card != card or listed.url != url
+
+    def _note_listed_after_reading(self) -> None:
+        """Note again the pages MkDocs read since on_files: their cards as this build's listings
+        show them (what the next rebuild compares with)."""
+        for uri in self._listed_unread:
+            listed = self._listed_pages.get(uri)
+            record = self._records.get(uri)
+            if listed is not None and record is not None and record is not listed.record:
+                self._listed_pages[uri] = listed._replace(record=record, card=_card_source(record))
+        self._listed_unread.clear()
+
+    def _listings_on_files(self, files: Files, seen: set[str], changed: bool) -> None:
+        """Forget pages that went; when what listings show may have changed (``changed``, or a
+        listed page went), make pages hosting listings rebuild.
 
         ``serve --dirty`` rebuilds only pages whose source is newer than their output:
         removing a host page's stale output makes MkDocs read and render it again.
         """
-        present = {file.src_uri for file in files if file.is_documentation_page()}
-        self._listing_hosts &= present
-        for gone in self._page_facts.keys() - present:
-            del self._page_facts[gone]
-        self._listed_state_is_final = False
-        if self._listed_state is None:
-            self._listing_generation += 1
-            return  # the first build: on_env notes the state
-        state, complete = self._listing_state(files)
-        if state != self._listed_state:
+        for gone in self._listed_pages.keys() - seen:
+            del self._listed_pages[gone]
+            changed = True
+        present = files.src_uris
+        self._listing_hosts = {uri for uri in self._listing_hosts if uri in present}
+        for gone in self._page_facts.keys() - seen:
+            if gone not in present:
+                del self._page_facts[gone]
+        if changed:
             self._listing_generation += 1
             for uri in self._listing_hosts:
                 host = files.get_file_from_path(uri)
                 if host is not None and os.path.isfile(host.abs_dest_path):
                     os.remove(host.abs_dest_path)
-        # Every page known from an earlier build or read whole now: on_env need not look again.
-        self._listed_state, self._listed_state_is_final = state, complete
-
-    def _listing_state(self, files: Files) -> tuple[dict[str, Any], bool]:
-        """What the listings are made from, comparable between builds: the options, and per
-        page its URL and what a card shows of it (see _card_source); and whether every page
-        was read (else a page's entry is its source, until MkDocs has read it)."""
-        state: dict[str, Any] = {"featured": dict(self.config.featured), "labels": dict(self._labels)}
-        complete = True
-        for file in files:
-            if file.is_documentation_page() and not file.inclusion.is_excluded():
-                record = self._records.get(file.src_uri)
-                if record is not None:
-                    state[file.src_uri] = (_card_source(record), file.url)
-                    complete = complete and record.essay is not None
-        return state, complete
 
     def _listed_entries(self) -> list[Entry]:
         if self._entries is None:

@@ -429,6 +429,59 @@ def test_dirty_rebuild_builds_a_page_given_content_after_the_plugin_looked(tmp_p
     assert "Given text" in site.text("given/index.html")
 
 
+def test_dirty_rebuild_follows_an_essay_given_another_address(tmp_path: Path) -> None:
+    """An essay whose address changes while its source does not (here a hook, run before the
+    plugin, moves it when a flag file exists): listings link to its new address."""
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    (tmp_path / "hooks.py").write_text(
+        "import os\nfrom mkdocs.plugins import event_priority\n\n"
+        "@event_priority(100)\n"
+        "def on_files(files, config):\n"
+        "    if os.path.exists(os.path.join(os.path.dirname(__file__), 'move')):\n"
+        "        moved = files.get_file_from_path('essays/e1.md')\n"
+        "        moved.dest_uri, moved.url = 'moved/index.html', 'moved/'\n", encoding="utf-8")
+    pages_ = {"index.md": "# Home\n", "list.md": "# All\n\n<!-- essay-meta:listing -->\n"}
+    pages_.update({f"essays/e{i}.md": described.format(i=i) for i in range(3)})
+    write_site(tmp_path, pages_, extra={"hooks": ["hooks.py"]})
+    server = Server(tmp_path)
+    server.build(dirty=True)
+    (tmp_path / "move").touch()
+    site = server.build(dirty=True)
+    links = [a["href"] for a in site.soup("list/index.html").select(".essay-meta-card__title a")]
+    assert sorted(links) == ["../essays/e0/", "../essays/e2/", "../moved/"]
+
+
+def test_dirty_rebuild_follows_listing_options_in_mkdocs_yml(tmp_path: Path) -> None:
+    """serve reloads mkdocs.yml for every rebuild: a changed featured option or label, or a
+    scheduled essay let in by ``publish_future``, changes what listings show though no page
+    changed, and the pages hosting them are built again."""
+    featured = ("---\ntitle: Essay {i}\ndescription: About {i}\npublishdate: 2024-01-0{i}\n"
+                "homepage_featured: true\n---\n\nText of essay {i}.\n")
+    server = served_with_a_listing(tmp_path, featured, 3)
+    docs = tmp_path / "docs"
+    (docs / "essays/later.md").write_text(featured.format(i=1).replace("2024", "2999").replace(
+        "Essay 1", "Later essay"), encoding="utf-8")
+    site = server.build(dirty=True)
+
+    def heading() -> str:
+        return site.soup("index.html").select_one("section.essay-meta-featured h2").get_text()
+
+    def listed() -> list[str]:
+        return [a.get_text() for a in site.soup("list/index.html").select(".essay-meta-card__title a")]
+
+    assert heading() == "Featured essays" and "Later essay" not in listed()
+    write_site(tmp_path, {}, plugin={"featured": {"heading": "Start here"}})
+    site = server.build(dirty=True)
+    assert heading() == "Start here"
+    write_site(tmp_path, {}, plugin={"labels": {"featured": "Picked essays"}})
+    site = server.build(dirty=True)
+    assert heading() == "Picked essays"
+    write_site(tmp_path, {}, plugin={"labels": {"featured": "Picked essays"}, "publish_future": True})
+    site = server.build(dirty=True)
+    assert "Later essay" in listed()
+
+
 @pytest.mark.parametrize("dirty", [False, True])
 def test_serve_rebuild_parses_only_sources_that_changed(server: Server, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch, dirty: bool) -> None:
