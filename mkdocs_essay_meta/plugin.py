@@ -294,6 +294,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
+        self._replaced_essays: list[Essay] = []
+        """While serving: essays whose record was replaced or forgotten since on_files, whose
+        rendered fragments the next on_files forgets (see _keep_record)."""
         self._unchanged_stats: dict[str, tuple[int, int, int]] = {}
         """While serving: each source's (mtime, size, inode) when it was read, for sources old
         enough that a later change must show in them (see _settled_stat)."""
@@ -375,7 +378,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._read_ahead.clear()  # (a build that failed before on_env)
         self._plain_yaml = PlainYamlReader(mkdocs_meta.SafeLoader)
         if not self._active:
-            self._records.clear()
+            self._forget_records()
             return None
         scales, problems = build_scales(self.config.vocabularies)
         if problems:
@@ -393,7 +396,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             foreign_status=frozenset(str(k) for k in extra_status),
         )
         if options != self._options:
-            self._records.clear()  # the same source may now mean something else
+            self._forget_records()  # the same source may now mean something else
         self._options = options
         self._pending_headers.clear()
         self._headers_ahead.clear()
@@ -467,10 +470,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 if follow_listings and self._note_listed(file, record):
                     listings_changed = True
         for gone in self._records.keys() - seen:
-            del self._records[gone]
+            self._forget_record(gone)
             self._unchanged_stats.pop(gone, None)
         if self._serving:
-            self._forget_fragments_of_changed_pages()
+            self._forget_fragments_of_replaced_essays()
         if follow_listings:
             self._listings_on_files(files, seen, listings_changed)
 
@@ -513,7 +516,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             # Another plugin's source: the essay follows the meta MkDocs has now.
             assert self._options is not None
             essay, problems = parse_essay(page.meta, self._options)
-            self._records[page.file.src_uri] = record._replace(essay=essay, problems=tuple(problems))
+            self._keep_record(page.file.src_uri, record._replace(essay=essay, problems=tuple(problems)))
         self._report_problems_kept(page.file.src_uri)
 
     def _report_problems_kept(self, src_uri: str) -> None:
@@ -630,7 +633,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         at = edits.page.find(marker)
         if at < 0:
             return  # the theme does not show page.content
-        header = self._kept(("header", id(essay)), essay, (title, draft), lambda: self._header(essay, title, draft))
+        header = self._kept("header", essay, (title, draft), lambda: self._header(essay, title, draft))
         edits.replace(at, at + len(marker), header)
 
     def _header(self, essay: Essay, title: str | None, draft: str | None) -> str:
@@ -731,8 +734,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             assert self._options is not None
             essay, problems = parse_essay(front_matter.data, self._options)
             record = _Record(fingerprint, essay, tuple(problems), True, _NO_FRONT_MATTER, essay.draft, essay.published)
-            self._records[file.src_uri] = record
-            return record
+            return self._keep_record(file.src_uri, record)
         if cached is not None and self._serving:
             # An edited page: parsed whole now, so on_files can tell whether what listings
             # show of it changed (see _note_listed).
@@ -747,8 +749,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             draft, published = parse_schedule(fields.data, self._options)
             if not self._is_held_back(draft, published):
                 record = _Record(fingerprint, None, (), True, _NO_FRONT_MATTER, draft, published, fields.most_keys)
-                self._records[file.src_uri] = record
-                return record
+                return self._keep_record(file.src_uri, record)
         return self._read_whole(file, fingerprint, source)
 
     def _read_ahead_of_mkdocs(self, file: File, source: str) -> PlainFrontMatter | None:
@@ -796,8 +797,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid,
                          front_matter.data if not front_matter.valid else _NO_FRONT_MATTER,
                          essay.draft, essay.published)
-        self._records[file.src_uri] = record
-        return record
+        return self._keep_record(file.src_uri, record)
 
     def _complete(self, page: Page, record: _Record) -> _Record:
         """The essay from the front matter MkDocs has just read into ``page.meta``.
@@ -816,33 +816,59 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         essay, problems = parse_essay(meta, self._options)
         record = _Record(record.fingerprint, essay, tuple(problems), True, _NO_FRONT_MATTER,
                          record.draft, record.published)
-        self._records[page.file.src_uri] = record
+        return self._keep_record(page.file.src_uri, record)
+
+    def _keep_record(self, src_uri: str, record: _Record) -> _Record:
+        """Make ``record`` the page's (while serving, what was rendered for the essay of the
+        record it replaces is forgotten in the next on_files)."""
+        if self._serving:
+            replaced = self._records.get(src_uri)
+            if replaced is not None and replaced.essay is not None and replaced.essay is not record.essay:
+                self._replaced_essays.append(replaced.essay)
+        self._records[src_uri] = record
         return record
 
+    def _forget_record(self, src_uri: str) -> None:
+        """The page went: forget its record (while serving, what was rendered for its essay is
+        forgotten at the end of this on_files)."""
+        essay = self._records.pop(src_uri).essay
+        if self._serving and essay is not None:
+            self._replaced_essays.append(essay)
+
+    def _forget_records(self) -> None:
+        """Forget every page's record, and what was rendered for their essays."""
+        self._records.clear()
+        self._replaced_essays.clear()
+        if self._renderer is not None:
+            self._renderer.fragments.clear()
+
     def _kept(self, key: Any, owner: Essay | EssayMetaPlugin | None, inputs: Any, make: Callable[[], _T]) -> _T:
-        """``make()``, or while serving what it gave in an earlier build for ``key``, if
-        ``owner`` is the same object (an essay: its page is unchanged, see _read; the plugin:
-        for listings, whose inputs say what they show) and ``inputs`` are equal. Template,
-        label, option and vocabulary changes empty the store (Renderer.refresh)."""
+        """``make()``, or while serving what it gave in an earlier build for ``key`` and ``owner``
+        (an essay: its page is unchanged, see _read; the plugin: for listings, whose inputs say
+        what they show), if ``inputs`` are equal. Template, label, option and vocabulary
+        changes empty the store (Renderer.refresh); an essay's share goes with its record
+        (see _keep_record)."""
         assert self._renderer is not None
         if not self._serving or owner is None:
             return make()
         fragments = self._renderer.fragments
-        cached = fragments.get(key)
-        if cached is not None and cached[0] is owner and cached[1] == inputs:
-            return cast(_T, cached[2])
+        owned = fragments.get(id(owner))  # (an entry holds its owner: no other object has that id)
+        if owned is None:
+            owned = fragments[id(owner)] = (owner, {})
+        cached = owned[1].get(key)
+        if cached is not None and cached[0] == inputs:
+            return cast(_T, cached[1])
         value = make()
-        fragments[key] = (owner, inputs, value)
+        owned[1][key] = (inputs, value)
         return value
 
-    def _forget_fragments_of_changed_pages(self) -> None:
-        """Drop what was rendered for essays whose page changed or went (their record is new)."""
+    def _forget_fragments_of_replaced_essays(self) -> None:
+        """Drop what was rendered for essays whose page changed or went (see _keep_record)."""
         assert self._renderer is not None
-        current = {id(record.essay) for record in self._records.values() if record.essay is not None}
-        current.add(id(self))
         fragments = self._renderer.fragments
-        for key in [key for key, (owner, *_) in fragments.items() if id(owner) not in current]:
-            del fragments[key]
+        for essay in self._replaced_essays:
+            fragments.pop(id(essay), None)
+        self._replaced_essays.clear()
 
     def _is_held_back(self, draft: bool, published: datetime | None) -> bool:
         """Kept out of the built site: a draft, or scheduled for later."""
@@ -1206,7 +1232,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         that is the title the page asks for; a page without gives its own when it is written.
         """
         if self._serving:
-            return self._kept(("references", id(essay)), essay, (entries, title),
+            return self._kept("references", essay, (entries, title),
                               lambda: self._render_references_html(entries, title))
         ahead = self._references_ahead.pop(src, None)
         if ahead is not None:

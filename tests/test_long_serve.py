@@ -175,6 +175,11 @@ def test_dirty_rebuilds_with_edits_leak_nothing(server: Server, tmp_path: Path) 
         edit(page, essay(i))
         assert server.build(dirty=True).plugin_warnings() == []
 
+    # What was rendered for the essays as they were before the edits is forgotten.
+    plugin = server.plugin
+    current = {id(record.essay) for record in plugin._records.values()} | {id(plugin)}  # noqa: SLF001
+    assert plugin._renderer.fragments.keys() <= current  # noqa: SLF001 - the state under test
+
     # A deleted essay is forgotten: its record is gone and no page is rebuilt from it.
     (docs / "essays/essay-001.md").unlink()
     shutil.rmtree(tmp_path / "site")
@@ -427,6 +432,23 @@ def test_dirty_rebuild_builds_a_page_given_content_after_the_plugin_looked(tmp_p
     site = server.build(dirty=True)
     assert output.stat().st_mtime_ns != written + 5_000_000_000
     assert "Given text" in site.text("given/index.html")
+
+
+def test_dirty_rebuild_follows_a_renamed_essay(tmp_path: Path) -> None:
+    """A renamed essay is a page gone and a page added: listings link to its new address, not
+    to the old one, and what was rendered for the page that went is forgotten."""
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    server = served_with_a_listing(tmp_path, described, 3)
+    plugin = server.plugin
+    assert plugin is not None
+    old_essay = plugin._records["essays/e1.md"].essay  # noqa: SLF001 - the state under test
+    assert id(old_essay) in plugin._renderer.fragments  # noqa: SLF001 - its header, kept
+    (tmp_path / "docs/essays/e1.md").rename(tmp_path / "docs/essays/renamed.md")
+    site = server.build(dirty=True)
+    links = [a["href"] for a in site.soup("list/index.html").select(".essay-meta-card__title a")]
+    assert sorted(links) == ["../essays/e0/", "../essays/e2/", "../essays/renamed/"]
+    assert id(old_essay) not in plugin._renderer.fragments  # noqa: SLF001
 
 
 def test_dirty_rebuild_follows_an_essay_given_another_address(tmp_path: Path) -> None:
