@@ -10,6 +10,7 @@ import gc
 import html
 import os
 import re
+import stat as stat_mode
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -198,6 +199,33 @@ def _collect_young_garbage() -> None:
         gc.collect(0)
 
 
+class _ModifiedSinceWritten:
+    """A page's ``File.is_modified`` in a ``serve --dirty`` build: MkDocs 1.6's answer (the
+    page has content in memory, or its output is missing or older than its source), with the
+    source's modification time on_files looked up. MkDocs asks twice a page (before reading
+    it and before writing it), each time with three look-ups of its own; this takes one, of
+    the output, and gives both questions the same answer."""
+
+    __slots__ = ("_file", "_source_mtime", "_modified")
+
+    def __init__(self, file: File, source_mtime: float) -> None:
+        self._file = file
+        self._source_mtime = source_mtime
+        self._modified: bool | None = None
+
+    def __call__(self) -> bool:
+        if self._file._content is not None:  # given by a plugin since
+            return True
+        if self._modified is None:
+            try:
+                output = os.stat(self._file.abs_dest_path)
+            except (OSError, ValueError):
+                self._modified = True
+            else:
+                self._modified = not stat_mode.S_ISREG(output.st_mode) or output.st_mtime < self._source_mtime
+        return self._modified
+
+
 class _ReadAhead(NamedTuple):
     """A page's source as on_files read it, until MkDocs reads the page."""
 
@@ -233,6 +261,16 @@ def _card_source(record: _Record) -> Any:
     if essay.title and (essay.excerpt or essay.description):
         return essay
     return record.fingerprint
+
+
+class _ListedPage(NamedTuple):
+    """What listings may show of a page, as the last build left it (see _note_listed)."""
+
+    record: _Record
+    """The record it was noted from: while it is still the page's, nothing is looked at again."""
+    card: Any
+    """What a card shows of it (see _card_source)."""
+    url: str
 
 
 class _Edits:
@@ -273,9 +311,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
+        self._replaced_essays: list[Essay] = []
+        """While serving: essays whose record was replaced or forgotten since on_files, whose
+        rendered fragments the next on_files forgets (see _keep_record)."""
         self._unchanged_stats: dict[str, tuple[int, int, int]] = {}
         """While serving: each source's (mtime, size, inode) when it was read, for sources old
-        enough that a later change must show in them (see _stat_if_settled)."""
+        enough that a later change must show in them (see _settled_stat)."""
+        self._settled_before = 0
+        """While serving: sources modified before this time (ns) are old enough (see _settled_stat)."""
         self._read_ahead: dict[str, _ReadAhead] = {}
         """The sources on_files read from disk, by page, until MkDocs reads each page (see
         on_pre_page)."""
@@ -304,11 +347,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # Listings: kept across `serve` rebuilds (see the "listings" section below).
         self._page_facts: dict[str, _PageFacts] = {}
         self._listing_hosts: set[str] = set()
-        self._listed_state: dict[str, Any] | None = None
+        self._listed_pages: dict[str, _ListedPage] = {}
+        """What listings may show of each page that is not held back: what the next rebuild
+        compares with (kept up to date per page; see _note_listed)."""
+        self._listing_options: tuple[dict[str, Any], dict[str, str]] | None = None
+        """The featured options and labels the last build's listings were rendered with."""
+        self._listed_unread: list[str] = []
+        """Pages noted before MkDocs read them (their essay was not parsed yet): noted again in on_env."""
         self._entries: list[Entry] | None = None
         """The essays listings show, collected when the first listing of a build is rendered."""
         self._files: Files | None = None
-        self._listed_state_is_final = False
         self._listing_generation = 0
         """Moves on whenever what listings show may have changed (serve keeps rendered listings)."""
         # bibliography and citations
@@ -347,7 +395,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._read_ahead.clear()  # (a build that failed before on_env)
         self._plain_yaml = PlainYamlReader(mkdocs_meta.SafeLoader)
         if not self._active:
-            self._records.clear()
+            self._forget_records()
             return None
         scales, problems = build_scales(self.config.vocabularies)
         if problems:
@@ -365,7 +413,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             foreign_status=frozenset(str(k) for k in extra_status),
         )
         if options != self._options:
-            self._records.clear()  # the same source may now mean something else
+            self._forget_records()  # the same source may now mean something else
         self._options = options
         self._pending_headers.clear()
         self._headers_ahead.clear()
@@ -413,6 +461,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if not self._active:
             return None
         self._localise(config)
+        self._settled_before = time.time_ns() - _TIMESTAMP_SLACK_NS
+        # A one-off build renders its listings once: there is no earlier build to compare with.
+        follow_listings = not self._one_off
+        listings_changed = follow_listings and self._note_listing_options()
         seen: set[str] = set()
         # Every page is read and parsed here, in a row. What that makes stays (records, essays,
         # pages' front matter) and holds few cycles: the collector is paused, so that it
@@ -432,12 +484,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                         log.warning(problem.message(file.src_uri))
                 if held_back and file.inclusion.value > InclusionLevel.DRAFT.value:
                     file.inclusion = InclusionLevel.DRAFT
+                if follow_listings and self._note_listed(file, record):
+                    listings_changed = True
         for gone in self._records.keys() - seen:
-            del self._records[gone]
+            self._forget_record(gone)
             self._unchanged_stats.pop(gone, None)
         if self._serving:
-            self._forget_fragments_of_changed_pages()
-        self._listings_on_files(files)
+            self._forget_fragments_of_replaced_essays()
+        if follow_listings:
+            self._listings_on_files(files, seen, listings_changed)
 
         if files.get_file_from_path(STYLESHEET_URI) is None:
             css = stylesheet.build(self._options.scales if self._options else None,
@@ -479,7 +534,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             # Another plugin's source: the essay follows the meta MkDocs has now.
             assert self._options is not None
             essay, problems = parse_essay(page.meta, self._options)
-            self._records[page.file.src_uri] = record._replace(essay=essay, problems=tuple(problems))
+            self._keep_record(page.file.src_uri, record._replace(essay=essay, problems=tuple(problems)))
         self._report_problems_kept(page.file.src_uri)
 
     def _report_problems_kept(self, src_uri: str) -> None:
@@ -578,7 +633,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._headers_ahead.clear()
         self._references_ahead.clear()
         self._page_facts.clear()
-        self._listed_state = None
+        self._listed_pages.clear()
+        self._listing_options = None
         self._entries = None
         self._files = None
         self._entry_html.clear()
@@ -595,7 +651,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         at = edits.page.find(marker)
         if at < 0:
             return  # the theme does not show page.content
-        header = self._kept(("header", id(essay)), essay, (title, draft), lambda: self._header(essay, title, draft))
+        header = self._kept("header", essay, (title, draft), lambda: self._header(essay, title, draft))
         edits.replace(at, at + len(marker), header)
 
     def _header(self, essay: Essay, title: str | None, draft: str | None) -> str:
@@ -674,7 +730,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self._serving:
             # A source whose modification time, size and inode are those it had when it was
             # read, long enough after its last change, is unchanged: not read again.
-            stat = self._stat_if_settled(file)
+            stat = self._settled_stat(file)
             if cached is not None and stat is not None and self._unchanged_stats.get(file.src_uri) == stat:
                 if not self._serving_dirty:  # MkDocs reads every page again: it is handed this one
                     self._read_ahead_of_mkdocs(file, self._source(file))
@@ -696,11 +752,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             assert self._options is not None
             essay, problems = parse_essay(front_matter.data, self._options)
             record = _Record(fingerprint, essay, tuple(problems), True, _NO_FRONT_MATTER, essay.draft, essay.published)
-            self._records[file.src_uri] = record
-            return record
+            return self._keep_record(file.src_uri, record)
         if cached is not None and self._serving:
             # An edited page: parsed whole now, so on_files can tell whether what listings
-            # show of it changed (see _listing_state).
+            # show of it changed (see _note_listed).
             return self._read_whole(file, fingerprint, source)
         # MkDocs parses every page's front matter itself (page.meta): here only the lines that
         # decide whether the page is held back are read, and the essay is parsed from page.meta
@@ -712,8 +767,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             draft, published = parse_schedule(fields.data, self._options)
             if not self._is_held_back(draft, published):
                 record = _Record(fingerprint, None, (), True, _NO_FRONT_MATTER, draft, published, fields.most_keys)
-                self._records[file.src_uri] = record
-                return record
+                return self._keep_record(file.src_uri, record)
         return self._read_whole(file, fingerprint, source)
 
     def _read_ahead_of_mkdocs(self, file: File, source: str) -> PlainFrontMatter | None:
@@ -725,18 +779,20 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._read_ahead[file.src_uri] = _ReadAhead(file.abs_src_path, source, front_matter)
         return front_matter
 
-    @staticmethod
-    def _stat_if_settled(file: File) -> tuple[int, int, int] | None:
+    def _settled_stat(self, file: File) -> tuple[int, int, int] | None:
         """The source's (mtime, size, inode), or None when it is not a file on disk or was
-        modified too recently for a later change to be sure to give it another mtime."""
+        modified too recently (after self._settled_before) for a later change to be sure to
+        give it another mtime. In a ``serve --dirty`` build, MkDocs' test of whether the page
+        changed since it was written takes the source's mtime from here (see _ModifiedSinceWritten)."""
         if file.abs_src_path is None:
             return None
-        now = time.time_ns()
         try:
             stat = os.stat(file.abs_src_path)
         except OSError:
             return None
-        if stat.st_mtime_ns >= now - _TIMESTAMP_SLACK_NS:
+        if self._serving_dirty:
+            setattr(file, "is_modified", _ModifiedSinceWritten(file, stat.st_mtime))
+        if stat.st_mtime_ns >= self._settled_before:
             return None
         return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
@@ -759,8 +815,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         record = _Record(fingerprint, essay, tuple(problems + field_problems), front_matter.valid,
                          front_matter.data if not front_matter.valid else _NO_FRONT_MATTER,
                          essay.draft, essay.published)
-        self._records[file.src_uri] = record
-        return record
+        return self._keep_record(file.src_uri, record)
 
     def _complete(self, page: Page, record: _Record) -> _Record:
         """The essay from the front matter MkDocs has just read into ``page.meta``.
@@ -779,37 +834,63 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         essay, problems = parse_essay(meta, self._options)
         record = _Record(record.fingerprint, essay, tuple(problems), True, _NO_FRONT_MATTER,
                          record.draft, record.published)
-        self._records[page.file.src_uri] = record
+        return self._keep_record(page.file.src_uri, record)
+
+    def _keep_record(self, src_uri: str, record: _Record) -> _Record:
+        """Make ``record`` the page's (while serving, what was rendered for the essay of the
+        record it replaces is forgotten in the next on_files)."""
+        if self._serving:
+            replaced = self._records.get(src_uri)
+            if replaced is not None and replaced.essay is not None and replaced.essay is not record.essay:
+                self._replaced_essays.append(replaced.essay)
+        self._records[src_uri] = record
         return record
 
+    def _forget_record(self, src_uri: str) -> None:
+        """The page went: forget its record (while serving, what was rendered for its essay is
+        forgotten at the end of this on_files)."""
+        essay = self._records.pop(src_uri).essay
+        if self._serving and essay is not None:
+            self._replaced_essays.append(essay)
+
+    def _forget_records(self) -> None:
+        """Forget every page's record, and what was rendered for their essays."""
+        self._records.clear()
+        self._replaced_essays.clear()
+        if self._renderer is not None:
+            self._renderer.fragments.clear()
+
     def _kept(self, key: Any, owner: Essay | EssayMetaPlugin | None, inputs: Any, make: Callable[[], _T]) -> _T:
-        """``make()``, or while serving what it gave in an earlier build for ``key``, if
-        ``owner`` is the same object (an essay: its page is unchanged, see _read; the plugin:
-        for listings, whose inputs say what they show) and ``inputs`` are equal. Template,
-        label, option and vocabulary changes empty the store (Renderer.refresh)."""
+        """``make()``, or while serving what it gave in an earlier build for ``key`` and ``owner``
+        (an essay: its page is unchanged, see _read; the plugin: for listings, whose inputs say
+        what they show), if ``inputs`` are equal. Template, label, option and vocabulary
+        changes empty the store (Renderer.refresh); an essay's share goes with its record
+        (see _keep_record)."""
         assert self._renderer is not None
         if not self._serving or owner is None:
             return make()
         fragments = self._renderer.fragments
-        cached = fragments.get(key)
-        if cached is not None and cached[0] is owner and cached[1] == inputs:
-            return cast(_T, cached[2])
+        owned = fragments.get(id(owner))  # (an entry holds its owner: no other object has that id)
+        if owned is None:
+            owned = fragments[id(owner)] = (owner, {})
+        cached = owned[1].get(key)
+        if cached is not None and cached[0] == inputs:
+            return cast(_T, cached[1])
         value = make()
-        fragments[key] = (owner, inputs, value)
+        owned[1][key] = (inputs, value)
         return value
 
-    def _forget_fragments_of_changed_pages(self) -> None:
-        """Drop what was rendered for essays whose page changed or went (their record is new)."""
+    def _forget_fragments_of_replaced_essays(self) -> None:
+        """Drop what was rendered for essays whose page changed or went (see _keep_record)."""
         assert self._renderer is not None
-        current = {id(record.essay) for record in self._records.values() if record.essay is not None}
-        current.add(id(self))
         fragments = self._renderer.fragments
-        for key in [key for key, (owner, *_) in fragments.items() if id(owner) not in current]:
-            del fragments[key]
+        for essay in self._replaced_essays:
+            fragments.pop(id(essay), None)
+        self._replaced_essays.clear()
 
     def _is_held_back(self, draft: bool, published: datetime | None) -> bool:
         """Kept out of the built site: a draft, or scheduled for later."""
-        return draft or (not self.config.publish_future and published is not None and published > self._now)
+        return draft or (published is not None and published > self._now and not self.config.publish_future)
 
     @staticmethod
     def _escape_for_themes(page: Page) -> None:
@@ -868,48 +949,63 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self._active:
             self._entries = None  # collected when a page hosting a listing is rendered
             self._files = files
-            if not self._one_off and not self._listed_state_is_final:
-                # Every page read by now: what the next rebuild's on_files compares with.
-                self._listed_state, _ = self._listing_state(files)
+            self._note_listed_after_reading()
         return None
 
-    def _listings_on_files(self, files: Files) -> None:
-        """When what listings show may have changed, make pages hosting listings rebuild.
+    def _note_listing_options(self) -> bool:
+        """Note the options every listing is rendered with; whether they changed since the last build."""
+        options = (dict(self.config.featured), dict(self._labels))
+        changed = options != self._listing_options
+        self._listing_options = options
+        return changed
+
+    def _note_listed(self, file: File, record: _Record) -> bool:
+        """Note what listings may show of a page (nothing, if it is held back); whether that
+        changed since the last build. Only a page with a new record or URL is looked at closely."""
+        uri = file.src_uri
+        if file.inclusion is InclusionLevel.DRAFT:  # (on_files passes no EXCLUDED page)
+            return self._listed_pages.pop(uri, None) is not None
+        listed = self._listed_pages.get(uri)
+        url = file.url
+        if listed is not None and listed.record is record and listed.url == url:
+            return False
+        card = _card_source(record)
+        self._listed_pages[uri] = _ListedPage(record, card, url)
+        if record.essay is None:
+            self._listed_unread.append(uri)
+        return listed is None or listed.card != card or listed.url != url
+
+    def _note_listed_after_reading(self) -> None:
+        """Note again the pages MkDocs read since on_files: their cards as this build's listings
+        show them (what the next rebuild compares with)."""
+        for uri in self._listed_unread:
+            listed = self._listed_pages.get(uri)
+            record = self._records.get(uri)
+            if listed is not None and record is not None and record is not listed.record:
+                self._listed_pages[uri] = listed._replace(record=record, card=_card_source(record))
+        self._listed_unread.clear()
+
+    def _listings_on_files(self, files: Files, seen: set[str], changed: bool) -> None:
+        """Forget pages that went; when what listings show may have changed (``changed``, or a
+        listed page went), make pages hosting listings rebuild.
 
         ``serve --dirty`` rebuilds only pages whose source is newer than their output:
         removing a host page's stale output makes MkDocs read and render it again.
         """
-        present = {file.src_uri for file in files if file.is_documentation_page()}
-        self._listing_hosts &= present
-        for gone in self._page_facts.keys() - present:
-            del self._page_facts[gone]
-        self._listed_state_is_final = False
-        if self._listed_state is None:
-            self._listing_generation += 1
-            return  # the first build: on_env notes the state
-        state, complete = self._listing_state(files)
-        if state != self._listed_state:
+        for gone in self._listed_pages.keys() - seen:
+            del self._listed_pages[gone]
+            changed = True
+        present = files.src_uris
+        self._listing_hosts = {uri for uri in self._listing_hosts if uri in present}
+        for gone in self._page_facts.keys() - seen:
+            if gone not in present:
+                del self._page_facts[gone]
+        if changed:
             self._listing_generation += 1
             for uri in self._listing_hosts:
                 host = files.get_file_from_path(uri)
                 if host is not None and os.path.isfile(host.abs_dest_path):
                     os.remove(host.abs_dest_path)
-        # Every page known from an earlier build or read whole now: on_env need not look again.
-        self._listed_state, self._listed_state_is_final = state, complete
-
-    def _listing_state(self, files: Files) -> tuple[dict[str, Any], bool]:
-        """What the listings are made from, comparable between builds: the options, and per
-        page its URL and what a card shows of it (see _card_source); and whether every page
-        was read (else a page's entry is its source, until MkDocs has read it)."""
-        state: dict[str, Any] = {"featured": dict(self.config.featured), "labels": dict(self._labels)}
-        complete = True
-        for file in files:
-            if file.is_documentation_page() and not file.inclusion.is_excluded():
-                record = self._records.get(file.src_uri)
-                if record is not None:
-                    state[file.src_uri] = (_card_source(record), file.url)
-                    complete = complete and record.essay is not None
-        return state, complete
 
     def _listed_entries(self) -> list[Entry]:
         if self._entries is None:
@@ -1154,7 +1250,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         that is the title the page asks for; a page without gives its own when it is written.
         """
         if self._serving:
-            return self._kept(("references", id(essay)), essay, (entries, title),
+            return self._kept("references", essay, (entries, title),
                               lambda: self._render_references_html(entries, title))
         ahead = self._references_ahead.pop(src, None)
         if ahead is not None:

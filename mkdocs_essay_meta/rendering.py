@@ -366,9 +366,10 @@ class Renderer:
         """A card's id prefix in its badges as kept (see :meth:`card`)."""
         self._percentage_token = random.randrange(10**17, 10**18)
         self._percentage_text = str(self._percentage_token)
-        self.fragments: dict[Any, tuple[Any, Any, Any]] = {}
-        """What a caller keeps across ``serve`` rebuilds, keyed itself: (owner, inputs, value);
-        the plugin keeps each essay's header and references here. Emptied with the other caches."""
+        self.fragments: dict[int, tuple[Any, dict[Any, tuple[Any, Any]]]] = {}
+        """What a caller keeps across ``serve`` rebuilds, by the id of what owns it: (owner,
+        {key: (inputs, value)}); the plugin keeps each essay's header and references here, under
+        the essay. Emptied with the other caches."""
 
     def close(self) -> None:
         """Let go of the template environment, whose filters are this renderer's methods (a

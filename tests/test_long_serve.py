@@ -14,6 +14,7 @@ Defaults are small for CI. The full run (figures in docs/robustness.md)::
 
 from __future__ import annotations
 
+import collections
 import gc
 import hashlib
 import logging
@@ -173,6 +174,11 @@ def test_dirty_rebuilds_with_edits_leak_nothing(server: Server, tmp_path: Path) 
                    for w in server.build(dirty=True).plugin_warnings())
         edit(page, essay(i))
         assert server.build(dirty=True).plugin_warnings() == []
+
+    # What was rendered for the essays as they were before the edits is forgotten.
+    plugin = server.plugin
+    current = {id(record.essay) for record in plugin._records.values()} | {id(plugin)}  # noqa: SLF001
+    assert plugin._renderer.fragments.keys() <= current  # noqa: SLF001 - the state under test
 
     # A deleted essay is forgotten: its record is gone and no page is rebuilt from it.
     (docs / "essays/essay-001.md").unlink()
@@ -372,6 +378,130 @@ def test_dirty_rebuild_leaves_listing_hosts_alone_when_cards_do_not_change(tmp_p
     assert pages_rewritten_by_edit(server, "essays/e2.md", title_edit) == [
         "essays/e2/index.html", "index.html", "list/index.html"]
     assert "Renamed" in Site(tmp_path, []).text("list/index.html")
+
+
+def test_dirty_rebuild_looks_at_each_source_and_output_once(tmp_path: Path) -> None:
+    """MkDocs' dirty build asks twice a page whether its source is newer than its output, each
+    time with three looks at the file system (is the output a file, its mtime, the source's).
+    The plugin, which looks at every source anyway (to tell which changed), answers from that
+    look: each source and each output is looked at once a rebuild. The answers are MkDocs':
+    the edited page and a page whose output is gone are built again, no other page."""
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    server = served_with_a_listing(tmp_path, described, 4)
+    docs, site_dir = tmp_path / "docs", tmp_path / "site"
+    before = {p: p.stat().st_mtime_ns for p in site_dir.rglob("index.html")}
+    edit(docs / "essays/e2.md", described.format(i=2).replace("Text", "Edited text"))
+    (site_dir / "essays/e1/index.html").unlink()
+    looks: collections.Counter[str] = collections.Counter()
+    stat = os.stat
+
+    def counted_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        looks[os.fspath(path)] += 1
+        return stat(path, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "stat", counted_stat)
+        server.build(dirty=True)
+    sources = {path: count for path, count in looks.items() if path.endswith(".md")}
+    assert sources == {str(path): 1 for path in docs.rglob("*.md")}
+    outputs = {path: count for path, count in looks.items() if path.endswith("index.html")}
+    assert outputs == {str(path): 1 for path in before}
+    rewritten = sorted(str(p.relative_to(site_dir)) for p, mtime in before.items()
+                       if not p.exists() or p.stat().st_mtime_ns != mtime)
+    assert rewritten == ["essays/e1/index.html", "essays/e2/index.html"]
+    assert "Edited text" in Site(tmp_path, []).text("essays/e2/index.html")
+
+
+def test_dirty_rebuild_builds_a_page_given_content_after_the_plugin_looked(tmp_path: Path) -> None:
+    """A page whose content another plugin gives in memory after this plugin's on_files is
+    built again on every dirty rebuild, as MkDocs' own test says (its source on disk is not it)."""
+    (tmp_path / "hooks.py").write_text(
+        "from mkdocs.plugins import event_priority\n\n"
+        "@event_priority(-100)\n"
+        "def on_files(files, config):\n"
+        "    files.get_file_from_path('given.md').content_string = "
+        "'---\\ntitle: Given\\n---\\n\\nGiven text.\\n'\n", encoding="utf-8")
+    write_site(tmp_path, {"index.md": "# Home\n", "given.md": "---\ntitle: On disk\n---\n\nDisk text.\n"},
+               extra={"hooks": ["hooks.py"]})
+    server = Server(tmp_path)
+    server.build(dirty=True)
+    output = tmp_path / "site/given/index.html"
+    written = output.stat().st_mtime_ns
+    os.utime(output, ns=(written + 5_000_000_000, written + 5_000_000_000))  # newer than its source
+    site = server.build(dirty=True)
+    assert output.stat().st_mtime_ns != written + 5_000_000_000
+    assert "Given text" in site.text("given/index.html")
+
+
+def test_dirty_rebuild_follows_a_renamed_essay(tmp_path: Path) -> None:
+    """A renamed essay is a page gone and a page added: listings link to its new address, not
+    to the old one, and what was rendered for the page that went is forgotten."""
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    server = served_with_a_listing(tmp_path, described, 3)
+    plugin = server.plugin
+    assert plugin is not None
+    old_essay = plugin._records["essays/e1.md"].essay  # noqa: SLF001 - the state under test
+    assert id(old_essay) in plugin._renderer.fragments  # noqa: SLF001 - its header, kept
+    (tmp_path / "docs/essays/e1.md").rename(tmp_path / "docs/essays/renamed.md")
+    site = server.build(dirty=True)
+    links = [a["href"] for a in site.soup("list/index.html").select(".essay-meta-card__title a")]
+    assert sorted(links) == ["../essays/e0/", "../essays/e2/", "../essays/renamed/"]
+    assert id(old_essay) not in plugin._renderer.fragments  # noqa: SLF001
+
+
+def test_dirty_rebuild_follows_an_essay_given_another_address(tmp_path: Path) -> None:
+    """An essay whose address changes while its source does not (here a hook, run before the
+    plugin, moves it when a flag file exists): listings link to its new address."""
+    described = ("---\ntitle: Essay {i}\ndescription: About {i}\nstatus: notes\n---\n\n"
+                 "Text of essay {i}.\n")
+    (tmp_path / "hooks.py").write_text(
+        "import os\nfrom mkdocs.plugins import event_priority\n\n"
+        "@event_priority(100)\n"
+        "def on_files(files, config):\n"
+        "    if os.path.exists(os.path.join(os.path.dirname(__file__), 'move')):\n"
+        "        moved = files.get_file_from_path('essays/e1.md')\n"
+        "        moved.dest_uri, moved.url = 'moved/index.html', 'moved/'\n", encoding="utf-8")
+    pages_ = {"index.md": "# Home\n", "list.md": "# All\n\n<!-- essay-meta:listing -->\n"}
+    pages_.update({f"essays/e{i}.md": described.format(i=i) for i in range(3)})
+    write_site(tmp_path, pages_, extra={"hooks": ["hooks.py"]})
+    server = Server(tmp_path)
+    server.build(dirty=True)
+    (tmp_path / "move").touch()
+    site = server.build(dirty=True)
+    links = [a["href"] for a in site.soup("list/index.html").select(".essay-meta-card__title a")]
+    assert sorted(links) == ["../essays/e0/", "../essays/e2/", "../moved/"]
+
+
+def test_dirty_rebuild_follows_listing_options_in_mkdocs_yml(tmp_path: Path) -> None:
+    """serve reloads mkdocs.yml for every rebuild: a changed featured option or label, or a
+    scheduled essay let in by ``publish_future``, changes what listings show though no page
+    changed, and the pages hosting them are built again."""
+    featured = ("---\ntitle: Essay {i}\ndescription: About {i}\npublishdate: 2024-01-0{i}\n"
+                "homepage_featured: true\n---\n\nText of essay {i}.\n")
+    server = served_with_a_listing(tmp_path, featured, 3)
+    docs = tmp_path / "docs"
+    (docs / "essays/later.md").write_text(featured.format(i=1).replace("2024", "2999").replace(
+        "Essay 1", "Later essay"), encoding="utf-8")
+    site = server.build(dirty=True)
+
+    def heading() -> str:
+        return site.soup("index.html").select_one("section.essay-meta-featured h2").get_text()
+
+    def listed() -> list[str]:
+        return [a.get_text() for a in site.soup("list/index.html").select(".essay-meta-card__title a")]
+
+    assert heading() == "Featured essays" and "Later essay" not in listed()
+    write_site(tmp_path, {}, plugin={"featured": {"heading": "Start here"}})
+    site = server.build(dirty=True)
+    assert heading() == "Start here"
+    write_site(tmp_path, {}, plugin={"labels": {"featured": "Picked essays"}})
+    site = server.build(dirty=True)
+    assert heading() == "Picked essays"
+    write_site(tmp_path, {}, plugin={"labels": {"featured": "Picked essays"}, "publish_future": True})
+    site = server.build(dirty=True)
+    assert "Later essay" in listed()
 
 
 @pytest.mark.parametrize("dirty", [False, True])
