@@ -82,11 +82,13 @@ def serve(config_file: str, edits: list[str], dirty: bool) -> dict[str, Any]:
             hooks.clear()
             page_reads.clear()
             wall, cpu = time.perf_counter(), time.process_time()
-            config = get_config()
-            build(config, serve_url=SERVE_URL, dirty=dirty)
+            with _cyclic_gc_timed() as collections:
+                config = get_config()
+                build(config, serve_url=SERVE_URL, dirty=dirty)
             rebuilds.append({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
                              "plugin_cpu": sum(seconds for seconds, _ in hooks.values()),
-                             "page_reads_cpu": sum(seconds for seconds, _ in page_reads.values())})
+                             "page_reads_cpu": sum(seconds for seconds, _ in page_reads.values()),
+                             "gc_outside_timed_cpu": collections["seconds"] - collections["inside_timed_seconds"]})
         finally:
             path.write_text(original, encoding="utf-8")
     config.plugins.on_shutdown()
