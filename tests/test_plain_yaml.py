@@ -268,3 +268,16 @@ def test_generated_mappings_are_mostly_read() -> None:
     assert len(read) == len(blocks)
     for block in read[::37]:
         assert_read_as_loaded(block, must_read=True)
+
+
+def test_the_characters_left_to_pyyaml_are_exactly_those_outside_what_is_read() -> None:
+    """Every code point: read here only if it is a line feed, printable ASCII, or printable
+    beyond it other than LS and PS, a byte-order mark, U+FFFE and U+FFFF (the class is listed
+    by what it excludes, which Python compiles many times faster)."""
+    from mkdocs_essay_meta.structure.plain_yaml import _UNREAD_CHARACTER_RE
+    read = re.compile("[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    text = "".join(map(chr, range(0x110000)))
+    unread = {match.start() for match in _UNREAD_CHARACTER_RE.finditer(text)}
+    expected = {i for i in range(0x110000) if not read.match(text, i)}
+    assert unread == expected
+    assert {0x09, 0x0D, 0x85, 0x2028, 0x2029, 0xFEFF, 0xD800, 0xFFFE} <= unread

@@ -30,9 +30,10 @@ _MAP = "tag:yaml.org,2002:map"
 _SCALAR_TYPES = (bool, int, float, type(None), date, datetime)
 
 # Characters outside what is read here: tabs, carriage returns, YAML's other line breaks
-# (NEL, LS, PS), byte-order marks, and what YAML does not allow (controls, DEL, surrogates).
-_UNREAD_CHARACTER_RE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# (NEL, LS, PS), byte-order marks, and what YAML does not allow (controls, DEL, surrogates,
+# U+FFFE, U+FFFF). Listed, rather than everything else excluded: Python compiles the
+# excluding class (every code point from U+00A0 up) in 5-10 ms, at every build's import.
+_UNREAD_CHARACTER_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # A key: a plain word (keys that resolve to anything but text are declined), then ": " or
 # the line's end.
 _KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*):(?: +|$)")
