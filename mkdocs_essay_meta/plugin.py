@@ -343,7 +343,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         """``serve --dirty``: MkDocs reads only the pages changed since they were last written."""
         self._one_off = False
         """MkDocs said (on_startup) this process builds once (``build``, ``gh-deploy``)."""
-        self._now = datetime.now(timezone.utc)
+        self._scheduled_after: datetime | None = datetime.now(timezone.utc)
+        """A page whose publishdate is later is held back; None when publish_future is on."""
         # Listings: kept across `serve` rebuilds (see the "listings" section below).
         self._page_facts: dict[str, _PageFacts] = {}
         self._listing_hosts: set[str] = set()
@@ -423,7 +424,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # The front-matter keys (with their aliases) that decide whether a page is held back.
         self._head_fields = frozenset({"draft", "publishdate"} | {
             alias for alias, target in options.aliases.items() if target in ("draft", "publishdate")})
-        self._now = datetime.now(timezone.utc)
+        self._scheduled_after = None if self.config.publish_future else datetime.now(timezone.utc)
         self._is_material = config.theme.name == "material"
 
         if self.config.material_status and self._is_material:
@@ -890,7 +891,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     def _is_held_back(self, draft: bool, published: datetime | None) -> bool:
         """Kept out of the built site: a draft, or scheduled for later."""
-        return draft or (published is not None and published > self._now and not self.config.publish_future)
+        # (Three times a page: the option is looked up in on_config, MkDocs' config is slower to ask.)
+        scheduled_after = self._scheduled_after
+        return draft or (published is not None and scheduled_after is not None and published > scheduled_after)
 
     @staticmethod
     def _escape_for_themes(page: Page) -> None:
