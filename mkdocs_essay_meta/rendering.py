@@ -24,7 +24,7 @@ import markupsafe
 from jinja2.runtime import new_context
 from markupsafe import Markup, escape
 from babel import Locale, UnknownLocaleError
-from babel.dates import get_date_format, parse_pattern
+from babel.dates import DateTimePattern, get_date_format, parse_pattern, tokenize_pattern
 
 from .structure.bibliography import Reference
 from .structure.citations import NumberedReference
@@ -306,6 +306,60 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+# The part of a date that each field of a date pattern shows (Unicode's date field symbols:
+# era and years, quarters and months, day of the month, day of the week). Other fields
+# (week of the year, day of the year...) are formatted for the whole date.
+_DATE_FIELD_PARTS: dict[str, Callable[[date], int]] = {
+    **dict.fromkeys("Gyu", operator.attrgetter("year")),
+    **dict.fromkeys("QqML", operator.attrgetter("month")),
+    "d": operator.attrgetter("day"),
+    **dict.fromkeys("Eec", date.weekday),
+}
+
+
+class _DateField(NamedTuple):
+    place: int
+    """Where it is in the pattern (its texts are kept under it)."""
+    pattern: DateTimePattern
+    part: Callable[[date], int] | None
+    """The part of a date it shows (None: the whole date)."""
+
+
+class _DayFormat:
+    """``babel.dates.format_date(day, pattern, locale)``, with each field of the pattern
+    formatted by Babel once for each value of the part of the date it shows (a month's name
+    once per month, a year once per year). Babel takes 5-25 µs to format a date, and an
+    essay site has about as many days as essays; filled in from the fields, a date takes 1 µs.
+    """
+
+    def __init__(self, pattern: str, locale: Locale) -> None:
+        self._locale = locale
+        self._pieces: list[str | _DateField] = []
+        """Literal text, or a field."""
+        for kind, value in tokenize_pattern(pattern):
+            if isinstance(value, str):  # ("chars", text)
+                self._pieces.append(value)
+            else:  # ("field", (symbol, count))
+                symbol, count = value
+                self._pieces.append(_DateField(len(self._pieces), parse_pattern(symbol * count),
+                                               _DATE_FIELD_PARTS.get(symbol)))
+        self._texts: dict[tuple[int, Any], str] = {}
+
+    def __call__(self, day: date) -> str:
+        texts = []
+        for piece in self._pieces:
+            if isinstance(piece, str):
+                texts.append(piece)
+                continue
+            place, pattern, part = piece
+            key = (place, day if part is None else part(day))
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = pattern.apply(day, self._locale)
+            texts.append(text)
+        return "".join(texts)
+
+
 class Renderer:
     """Renders partials with one environment, compiled once and reused across builds."""
 
@@ -326,14 +380,13 @@ class Renderer:
         )
         self.env.template_class = _Template
         # What babel.dates.format_date does, with the locale's pattern looked up once.
-        self._date_pattern = parse_pattern(get_date_format(_DATE_FORMATS[date_format], locale=locale))
+        self._format_day = _DayFormat(get_date_format(_DATE_FORMATS[date_format], locale=locale).pattern, locale)
         self.env.filters["essay_date"] = self.format_date
         self.env.filters["essay_iso"] = self.iso_date
         self.env.filters["essay_meta_badge"] = self.badge
         self.env.filters["essay_meta_card"] = self.card
         # What the header and every card repeat, kept until refresh() sees that the templates
         # or the inputs they are rendered with (labels, vocabularies) changed.
-        self._dates: dict[date, str] = {}
         self._days_printed: dict[tuple[datetime, timedelta | None], tuple[str, str]] = {}
         """Each date's ISO and formatted text, escaped (see :meth:`_day_texts`)."""
         self._badges: dict[tuple[Any, ...], str] = {}
@@ -383,11 +436,7 @@ class Renderer:
     def format_date(self, value: datetime | None) -> str:
         if value is None:
             return ""
-        day = value.astimezone(self.tz).date()
-        text = self._dates.get(day)
-        if text is None:  # Babel's formatting is the costly part, and essays share days
-            text = self._dates[day] = self._date_pattern.apply(day, self.locale)
-        return text
+        return self._format_day(value.astimezone(self.tz).date())
 
     def badge(self, rating: Any, labels: Any, id_prefix: Any, in_listing: Any = False) -> Markup:
         """The plugin's badge.html for one rating, rendered once per scale, term, kind of

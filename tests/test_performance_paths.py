@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from conftest import SAMPLE_ESSAY, build_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
-from mkdocs_essay_meta.rendering import Renderer, parse_locale
+from mkdocs_essay_meta.rendering import Renderer, _DayFormat, parse_locale
 from mkdocs_essay_meta.structure.bibliography import Reference
 from mkdocs_essay_meta.structure.frontmatter import count_key_lines, count_keys, read_fields, read_front_matter
 from mkdocs_essay_meta.structure.essay import Essay, Rating, parse_essay
@@ -456,13 +456,32 @@ def _headers_of_every_shape(token: str, counts: tuple[int, ...]) -> list[tuple[E
     return headers
 
 
+@pytest.mark.parametrize("language", ["en", "de", "ja", "ru", "ar", "fa", "he", "zh_Hant_TW", "fr_CA", "hi"])
+def test_dates_filled_in_from_their_fields_are_the_dates_babel_formats(language: str) -> None:
+    import random
+    from datetime import date
+    from babel.dates import format_date, get_date_format
+    locale = parse_locale(language)
+    assert locale is not None
+    rnd = random.Random(language)
+    days = [date(1, 1, 1), date(9999, 6, 30), date(2024, 2, 29), date(1999, 12, 31), date(2000, 1, 3)]
+    days += [date.fromordinal(rnd.randint(700_000, 740_000)) for _ in range(400)]
+    # The locale's four widths, and patterns with fields shown for the whole date (week of the
+    # year, day of the year, week-based year), quoted text and repeated fields.
+    patterns = [get_date_format(width, locale=locale).pattern for width in ("short", "medium", "long", "full")]
+    patterns += ["w 'week' Y, D, F", "QQQ qqqq LLLL MMMMM EEEEE e c G GGGG yy u", "d d 'd''s' dd"]
+    for pattern in patterns:
+        format_day = _DayFormat(pattern, locale)
+        for day in days + days:  # the second time, every field is known
+            assert format_day(day) == format_date(day, pattern, locale=locale), (pattern, day)
+
+
 def test_headers_filled_in_per_shape_are_the_headers_jinja_rendered() -> None:
     from mkdocs_essay_meta.labels import labels_for
-    from babel.dates import parse_pattern
     fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("America/New_York"), "long")
     slow = _plain_jinja([TEMPLATES_DIR])
     # No locale's dates have characters to escape; this one's do.
-    fast._date_pattern = slow._date_pattern = parse_pattern("d MMMM y '<&>''\"{0}%s'")
+    fast._format_day = slow._format_day = _DayFormat("d MMMM y '<&>''\"{0}%s'", fast.locale)
     hostile_labels = {name: _HOSTILE for name in
                       ("published", "updated", "ratings", "categories", "tags", "incomplete_text", "draft_title",
                        "default_percentage")}
@@ -564,11 +583,10 @@ def _hostile_card_labels() -> dict[str, str]:
 
 def test_cards_filled_in_per_shape_are_the_cards_jinja_rendered() -> None:
     from mkdocs_essay_meta.labels import labels_for
-    from babel.dates import parse_pattern
     fast = Renderer([TEMPLATES_DIR], parse_locale("en"), ZoneInfo("America/New_York"), "long")
     slow = _plain_jinja([TEMPLATES_DIR])
     # No locale's dates have characters to escape; this one's do.
-    fast._date_pattern = slow._date_pattern = parse_pattern("d MMMM y '<&>''\"{0}%s'")
+    fast._format_day = slow._format_day = _DayFormat("d MMMM y '<&>''\"{0}%s'", fast.locale)
     for labels in (labels_for("en", {}), _hostile_card_labels()):
         fast.refresh(labels)
         # The second time, each shape is known, and filled in with lists of other lengths.
