@@ -26,7 +26,7 @@ import jinja2
 import pytest
 from zoneinfo import ZoneInfo
 
-from conftest import SAMPLE_ESSAY, build_site
+from conftest import SAMPLE_ESSAY, build_site, write_site
 from mkdocs_essay_meta.plugin import TEMPLATES_DIR
 from mkdocs_essay_meta.rendering import Renderer, _DayFormat, parse_locale
 from mkdocs_essay_meta.structure.bibliography import Reference
@@ -1092,3 +1092,53 @@ def test_a_young_collection_starts_each_page_mkdocs_reads(tmp_path: Path, monkey
         assert next_events == ["gen0"] * len(pages)
     else:
         assert "gen0" not in next_events
+
+
+@pytest.mark.parametrize("case", ["build", "serve", "frozen before", "collector off", "error"])
+def test_what_lives_after_on_files_is_frozen_for_one_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             case: str) -> None:
+    """A one-off build keeps what is alive after on_files out of the collector's passes until
+    it ends, failed or not; a serve build does not, nor does a build in a program that froze
+    objects itself or turned the collector off."""
+    import gc
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    (tmp_path / "hooks.py").write_text(
+        "import gc, os\n"
+        "def on_page_markdown(markdown, page, config, files):\n"
+        "    os.environ['ESSAY_META_FROZEN'] += f'{gc.get_freeze_count()} '\n"
+        "    if os.environ.get('ESSAY_META_FAIL'):\n"
+        "        raise RuntimeError('this page fails')\n", encoding="utf-8")
+    monkeypatch.setenv("ESSAY_META_FROZEN", "")
+    if case == "error":
+        monkeypatch.setenv("ESSAY_META_FAIL", "1")
+    config_file = write_site(tmp_path, {"a.md": essay("title: A"), "index.md": "Home.\n"}, extra={"hooks": ["hooks.py"]})
+    config = load_config(str(config_file), site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="serve" if case == "serve" else "build", dirty=False)
+    was_enabled = gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    if case == "frozen before":
+        gc.freeze()
+    if case == "collector off":
+        gc.disable()
+    before = gc.get_freeze_count()
+    try:
+        if case == "error":
+            with pytest.raises(RuntimeError, match="this page fails"):
+                build(config)
+        else:
+            build(config)
+        after = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        (gc.enable if was_enabled else gc.disable)()
+    during = [int(count) for count in os.environ["ESSAY_META_FROZEN"].split()]
+    assert during
+    if case in ("build", "error"):
+        assert all(count > 1000 for count in during)  # (the interpreter's own objects at least)
+        assert after == 0
+    elif case == "frozen before":  # left as it was (frozen objects may die, not be added)
+        assert max(during) <= before and 0 < after <= before
+    else:
+        assert during == [0] * len(during) and after == 0
