@@ -515,7 +515,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if self._one_off:
             # What lives now lives until the build ends: MkDocs' configuration and files, every
             # page's front matter and the plugin's records. The collector's full passes would
-            # walk all of it again and again (at 5,000 essays, two passes took 200-300 ms);
+            # walk all of it again (at 5,000 essays, two passes took about 200 ms of a build);
             # frozen, they walk only what the build makes from here. Not while serving: what
             # the last build left for the collector would then wait a whole build.
             self._froze = _freeze_what_lives()
