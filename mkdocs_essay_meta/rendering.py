@@ -13,8 +13,9 @@ import os
 import random
 import re
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Literal, NamedTuple
@@ -23,6 +24,8 @@ import jinja2
 import markupsafe
 from jinja2.runtime import new_context
 from markupsafe import Markup, escape
+import babel.core
+import babel.localedata
 from babel import Locale, UnknownLocaleError
 from babel.dates import DateTimePattern, get_date_format, parse_pattern, tokenize_pattern
 
@@ -44,6 +47,40 @@ def parse_locale(language: str) -> Locale | None:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
+
+
+def _without_data(locale: Locale) -> Locale:
+    """The same locale, its data not loaded (Babel loads it when it is first asked for)."""
+    modifier = getattr(locale, "modifier", None)  # (Babel 2.13 and later)
+    parts = (locale.language, locale.territory, locale.script, locale.variant)
+    return Locale(*parts, modifier) if modifier else Locale(*parts)
+
+
+@contextmanager
+def locale_data_let_go() -> Iterator[None]:
+    """Babel keeps the data of each locale it loads, and its global data, as long as the
+    process lives: about 4 MiB for one language (the global data is loaded to find the
+    locale's parent). A build needs them while its renderer is made, no longer (see
+    :class:`_DayFormat`): what Babel loads in the block, it is made to let go of at the end,
+    as if it had never been asked. Asked again, it loads it again.
+
+    Babel's caches are private: those a version of Babel keeps elsewhere are not let go of.
+    """
+    lock = getattr(babel.localedata, "_cache_lock", None)
+    caches = [cache for cache in (getattr(babel.localedata, name, None) for name in ("_cache", "_dict_cache"))
+              if isinstance(cache, dict)] if lock is not None else []
+    had = [set(cache) for cache in caches]
+    had_global = getattr(babel.core, "_global_data", None) is not None
+    try:
+        yield
+    finally:
+        if caches:
+            with lock:  # type: ignore[union-attr]
+                for cache, names in zip(caches, had):
+                    for name in [name for name in cache if name not in names]:
+                        del cache[name]
+        if not had_global and hasattr(babel.core, "_global_data"):
+            babel.core._global_data = None
 
 
 # A constant include of one of the plugin's partials; inlined when its template is loaded.
@@ -306,14 +343,29 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+def _era(day: date) -> int:
+    """The era of a day: Python's days are all of the common era (Babel: year >= 0)."""
+    return 1
+
+
 # The part of a date that each field of a date pattern shows (Unicode's date field symbols:
 # era and years, quarters and months, day of the month, day of the week). Other fields
 # (week of the year, day of the year...) are formatted for the whole date.
 _DATE_FIELD_PARTS: dict[str, Callable[[date], int]] = {
-    **dict.fromkeys("Gyu", operator.attrgetter("year")),
+    "G": _era,
+    **dict.fromkeys("yu", operator.attrgetter("year")),
     **dict.fromkeys("QqML", operator.attrgetter("month")),
     "d": operator.attrgetter("day"),
     **dict.fromkeys("Eec", date.weekday),
+}
+
+# A day for each value of the parts with few values, whose fields are formatted for every
+# value when a format is made: what is left (years) Babel formats without the locale's data.
+_PART_SAMPLES: dict[Callable[[date], int], tuple[date, ...]] = {
+    _era: (date(2001, 1, 1),),
+    _DATE_FIELD_PARTS["M"]: tuple(date(2001, month, 1) for month in range(1, 13)),
+    _DATE_FIELD_PARTS["d"]: tuple(date(2001, 1, day) for day in range(1, 32)),
+    _DATE_FIELD_PARTS["E"]: tuple(date(2001, 1, day) for day in range(1, 8)),  # 1 January 2001: a Monday
 }
 
 
@@ -336,17 +388,22 @@ class _DayFormat:
     """
 
     def __init__(self, pattern: str, locale: Locale) -> None:
-        self._locale = locale
         self._pieces: list[str | _DateField] = []
         """Literal text, or a field."""
+        self._texts: dict[tuple[int, Any], str] = {}
         for kind, value in tokenize_pattern(pattern):
             if isinstance(value, str):  # ("chars", text)
                 self._pieces.append(value)
-            else:  # ("field", (symbol, count))
-                symbol, count = value
-                self._pieces.append(_DateField(len(self._pieces), parse_pattern(symbol * count),
-                                               _DATE_FIELD_PARTS.get(symbol)))
-        self._texts: dict[tuple[int, Any], str] = {}
+                continue
+            symbol, count = value  # ("field", (symbol, count))
+            field = _DateField(len(self._pieces), parse_pattern(symbol * count), _DATE_FIELD_PARTS.get(symbol))
+            self._pieces.append(field)
+            # Names of months and days are formatted now, while the locale's data is loaded.
+            for day in _PART_SAMPLES.get(field.part, ()):  # type: ignore[arg-type]
+                assert field.part is not None
+                self._texts[field.place, field.part(day)] = field.pattern.apply(day, locale)
+        self._locale = _without_data(locale)
+        """For the fields formatted later: years need none of its data (see locale_data_let_go)."""
 
     def __call__(self, day: date) -> str:
         texts = []
@@ -368,7 +425,8 @@ class Renderer:
 
     def __init__(self, dirs: Sequence[str], locale: Locale, tz: tzinfo, date_format: str) -> None:
         self.key = (tuple(dirs), str(locale), str(tz), date_format)
-        self.locale = locale
+        self.locale = _without_data(locale)
+        """The locale, without its data: the dates' texts were taken from it (see _DayFormat)."""
         self.tz = tz
         self.date_format = date_format
         self.dirs = list(dirs)
@@ -390,8 +448,6 @@ class Renderer:
         self.env.filters["essay_meta_card"] = self.card
         # What the header and every card repeat, kept until refresh() sees that the templates
         # or the inputs they are rendered with (labels, vocabularies) changed.
-        self._days_printed: dict[tuple[datetime, timedelta | None], tuple[str, str]] = {}
-        """Each date's ISO and formatted text, escaped (see :meth:`_day_texts`)."""
         self._badges: dict[tuple[Any, ...], str] = {}
         """badge.html for each kind of rating, as a %-format for its id prefix and percentage."""
         self._entry_formats: dict[tuple[bool, ...], tuple[_Fields, Callable[[Reference], tuple[str, ...]]]] = {}
@@ -713,11 +769,16 @@ class Renderer:
         overrides any of them, every card is rendered through Jinja, as listing.html
         includes it.
         """
-        if self._own_cards is None:
-            self._own_cards = all(map(self._is_own, (_LISTING, *_CARD_TEMPLATES)))
-        if not self._own_cards:
+        if not self.cards_are_own():
             return self.render("listing.html", **context)
         return self.render_compiled(self.template(_LISTING_OF_FILLED_CARDS), context)
+
+    def cards_are_own(self) -> bool:
+        """Whether listing.html, card.html and every partial it includes are the plugin's own
+        (they show nothing of an essay's bibliography)."""
+        if self._own_cards is None:
+            self._own_cards = all(map(self._is_own, (_LISTING, *_CARD_TEMPLATES)))
+        return self._own_cards
 
     def card(self, card: Card, card_heading: str, labels: dict[str, str]) -> Markup:
         """The plugin's card.html for a card of a listing (listing.html's include of it, while
@@ -809,17 +870,12 @@ class Renderer:
     def _day_texts(self, *days: datetime | None) -> list[str]:
         """The ISO and formatted text of each of these dates that is there, escaped: a shape's
         fields for them."""
+        # Not kept: an essay site has about as many dates as essays, each printed about twice
+        # (header and card); kept, at 5,000 essays, they held about 1 MiB to save about 12 ms.
         texts: list[str] = []
         for day in days:
             if day:
-                # Kept (isoformat alone costs over 1 µs) for each instant and offset from UTC,
-                # which tell both texts: equal datetimes may be one instant in two zones.
-                key = (day, day.utcoffset())
-                printed = self._days_printed.get(key)
-                if printed is None:
-                    printed = self._days_printed[key] = (_escape_text(self.iso_date(day)),
-                                                         _escape_text(self.format_date(day)))
-                texts += printed
+                texts += (_escape_text(self.iso_date(day)), _escape_text(self.format_date(day)))
         return texts
 
     def _badges_in_place(self, ratings: Sequence[Rating], labels: dict[str, str], id_prefix: str | None, *,
