@@ -62,8 +62,8 @@ class ParseOptions:
     """Status ids another tool owns (Material's ``extra.status``): accepted, not rated."""
     known_ratings: dict[tuple[Any, ...], Rating] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-    """The rating of each plain word or number already rated (essays repeat the same few;
-    see _rating)."""
+    """The rating of each plain word or number already rated, and of each word with each
+    percentage authors gave it (essays repeat the same few; see _rating)."""
 
 
 class Essay(NamedTuple):
@@ -178,15 +178,15 @@ def _date(name: str, value: Any, options: ParseOptions, problems: Problems) -> d
     return parsed
 
 
-_RATING_MEMO_SIZE = 1024
+_RATING_MEMO_SIZE = 4096
 _RATING_KEYS = frozenset({"value", "percentage"})
 
 
 def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) -> Rating | None:
     """A rating from ``word``, ``8`` or ``{value: word, percentage: 60}``.
 
-    A plain word or number, or ``{value: word}``, is rated once per build (see
-    _rate_and_keep): essays repeat the same few. A rating is a non-empty tuple, so only a
+    A plain word or number, ``{value: word}`` or ``{value: word, percentage: 60}`` is rated
+    once per build (see _rate_and_keep): essays repeat the same few. A rating is a non-empty tuple, so only a
     word not yet rated makes ``known.get(key)`` falsy.
     """
     if value is None:
@@ -202,9 +202,17 @@ def _rating(name: str, value: Any, options: ParseOptions, problems: Problems) ->
             if percentage is None:
                 return known.get(key) or _rate_and_keep(key, value, options, problems)
             if type(percentage) is int and 0 <= percentage <= 100:
-                # The word's rating, with the author's percentage (authors vary it).
+                # The word's rating, with the author's percentage (kept too: one per percentage).
+                own = known.get((name, word, percentage))
+                if own is not None:
+                    return own
                 rating = known.get(key) or _rate_and_keep(key, {"value": word}, options, problems)
-                return None if rating is None else Rating(rating.scale, rating.term, percentage)
+                if rating is None:
+                    return None
+                own = Rating(rating.scale, rating.term, percentage)
+                if len(known) < _RATING_MEMO_SIZE:
+                    known[name, word, percentage] = own
+                return own
     return _rate(name, value, options, problems)
 
 
