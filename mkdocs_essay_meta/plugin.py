@@ -14,7 +14,7 @@ import stat as stat_mode
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
@@ -40,19 +40,21 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from . import stylesheet
 from .labels import Labels, labels_for
-from .rendering import TEMPLATE_FOLDER, Renderer, is_own_template, parse_locale
+from .rendering import TEMPLATE_FOLDER, Renderer, is_own_template, locale_data_let_go, parse_locale
 from .structure.bibfiles import BibliographyFiles, Library
 from .structure.bibliography import Reference, json_ld
 from .structure.citations import (
     CitedItem,
-    NumberedReference,
+    PackedEntries,
     PageReferences,
     append_section,
     fill_citations,
     mentions_citation,
     new_citation_token,
     number_references,
+    pack_entries,
     render_once_per_shape,
+    unpack_entries,
 )
 from .structure.essay import DEFAULT_ALIASES, Essay, ParseOptions, parse_essay, parse_schedule
 from .structure.frontmatter import (
@@ -168,6 +170,12 @@ class _Record(NamedTuple):
     most_keys: int = 0
     """The most keys the block can give: more than ``page.meta`` has may mean a repeated key
     (only until the record is complete)."""
+
+
+_WRITTEN = _Record(fingerprint=(), essay=None, problems=(), front_matter_valid=True, front_matter={},
+                   draft=False, published=None)
+"""What a one-off build keeps of a page's record once the page is written: its place in the
+order of the pages (see _render_headers_ahead). Nothing else is asked of it."""
 
 
 @contextmanager
@@ -339,8 +347,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._pending_headers: dict[str, tuple[str | None, str | None]] = {}
         self._headers_ahead: dict[int, tuple[Essay, str]] = {}
         """Headers rendered ahead of their pages (see _header), by the id of their essay."""
-        self._essay_order: dict[int, int] = {}
-        """The position of each essay in self._records (the order MkDocs writes the pages in)."""
+        self._last_position = 0
+        """Where the last essay whose headers were rendered ahead of it is in self._records
+        (the order MkDocs writes the pages in): the next is looked for from there."""
         self._ahead_until = 0
         """The position after the last essay whose header was rendered ahead."""
         self._renderer: Renderer | None = None
@@ -377,7 +386,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._bibliography_paths: list[str] = []
         self._library: Library | None = None
         self._references: dict[str, PageReferences] = {}
-        self._pending_references: dict[str, list[NumberedReference]] = {}
+        self._pending_references: dict[str, PackedEntries] = {}
         """Each page's numbered entries, from on_page_content until the page is written, in the
         order MkDocs writes the pages."""
         self._references_ahead: dict[str, tuple[str, str | None]] = {}
@@ -430,7 +439,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._options = options
         self._pending_headers.clear()
         self._headers_ahead.clear()
-        self._essay_order.clear()
+        self._last_position = 0
         self._ahead_until = 0
         self._pending_listings.clear()
         # The front-matter keys (with their aliases) that decide whether a page is held back.
@@ -460,13 +469,16 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         mkdocs-static-i18n sets the language of each build in its own (last) on_config."""
         assert self._options is not None
         language = str(config.theme.get("language") or config.theme.get("locale") or "en")
-        locale = parse_locale(language) or parse_locale("en")
-        assert locale is not None
         self._labels = labels_for(language, self.config.labels)
         tz = self._options.timezone
-        key = (tuple(config.theme.dirs), str(locale), str(tz), self.config.date_format)
-        if self._renderer is None or self._renderer.key != key:
-            self._renderer = Renderer(config.theme.dirs, locale, tz, self.config.date_format)
+        # A one-off build makes its renderer once: Babel need not keep the locale's data (about
+        # 4 MiB) through the build. While serving, it is kept for the next rebuild.
+        with locale_data_let_go() if self._one_off else nullcontext():
+            locale = parse_locale(language) or parse_locale("en")
+            assert locale is not None
+            key = (tuple(config.theme.dirs), str(locale), str(tz), self.config.date_format)
+            if self._renderer is None or self._renderer.key != key:
+                self._renderer = Renderer(config.theme.dirs, locale, tz, self.config.date_format)
         self._renderer.refresh((dict(self._labels), self._options, dict(self.config)))
         self._configure_bibliography(config)
 
@@ -483,11 +495,14 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # pages' front matter) and holds few cycles: the collector is paused, so that it
         # does not walk it every 700 allocations, nor make a full pass here (50-100 ms).
         with _collector_paused():
-            for file in files:
-                if not file.is_documentation_page() or file.inclusion == InclusionLevel.EXCLUDED:
-                    continue
+            # Every source and its front matter first (what MkDocs keeps), then the records:
+            # made in a row, what the plugin keeps lies together in memory, and what it lets
+            # go of page by page (see on_post_page) leaves whole blocks for what comes next.
+            sources = [(file, self._read_source(file)) for file in files
+                       if file.is_documentation_page() and file.inclusion != InclusionLevel.EXCLUDED]
+            for file, source in sources:
                 seen.add(file.src_uri)
-                record = self._read(file)
+                record = self._read(file, source)
                 held_back = self._is_held_back(record.draft, record.published)
                 # Repeated on every rebuild, as MkDocs' own warnings are. For a page MkDocs is to
                 # read from what on_files read, when it reads it: another plugin may give it a
@@ -627,9 +642,9 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         # Every insertion is found in the page as MkDocs wrote it and made in one copy of it.
         edits = _Edits(output)
-        entries = self._pending_references.pop(page.file.src_uri, None)
-        if entries is not None:
-            self._insert_references(edits, page, entries)
+        packed = self._pending_references.pop(page.file.src_uri, None)
+        if packed is not None:
+            self._insert_references(edits, page, packed)
         if page.file.src_uri in self._pending_listings:
             self._insert_rendered_listings(edits, page)
         record = self._records.get(page.file.src_uri)
@@ -639,6 +654,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                 self._insert_header(edits, record.essay, *pending)
             if self.config.head_tags:
                 self._set_head_tags(edits, record.essay)
+        if self._one_off and record is not None:
+            # Nothing more is asked of the page in this build (listings have their entries,
+            # see on_env): what was kept for it is let go of as the build goes on, and what
+            # the next pages make takes its place.
+            self._records[page.file.src_uri] = _WRITTEN
         return edits.apply()
 
     @event_priority(100)  # before the search plugin writes its index, the peak of a build's memory
@@ -650,7 +670,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         # Every page is written and no rebuild follows: let go of what was kept for the pages
         # and listings before the search plugin writes its index.
         self._records.clear()
-        self._essay_order.clear()
+        self._last_position = 0
         self._headers_ahead.clear()
         self._references_ahead.clear()
         self._page_facts.clear()
@@ -708,9 +728,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         unless ``essay`` is among those already rendered ahead (its header was not: a page
         without a title of its own, or one starting with its own h1)."""
         assert self._renderer is not None
-        if id(essay) not in self._essay_order:
-            self._essay_order = {id(record.essay): i for i, record in enumerate(self._records.values())}
-        position = self._essay_order.get(id(essay))
+        position = self._position_of(essay)
         if position is None or position < self._ahead_until:
             return
         self._headers_ahead.clear()  # those no page asked for (a theme without page.content)
@@ -726,6 +744,22 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             except Exception:  # noqa: BLE001 - rendered again, and reported, for its own page
                 continue
             self._headers_ahead[id(upcoming)] = (upcoming, header)
+
+    def _position_of(self, essay: Essay) -> int | None:
+        """Where ``essay``'s record is in self._records: looked for from the last essay found
+        on (pages are written in that order, so a build looks at each record about once),
+        then from the start."""
+        start = self._last_position
+        records = self._records.values()
+        for position, record in enumerate(islice(records, start, None), start):
+            if record.essay is essay:
+                self._last_position = position
+                return position
+        for position, record in enumerate(islice(records, start)):
+            if record.essay is essay:
+                self._last_position = position
+                return position
+        return None
 
     @staticmethod
     def _set_head_tags(edits: _Edits, essay: Essay) -> None:
@@ -755,27 +789,38 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _read(self, file: File) -> _Record:
-        cached = self._records.get(file.src_uri)
+    def _read_source(self, file: File) -> tuple[str, PlainFrontMatter | None] | None:
+        """The page's source and its front matter as the plain reader reads it (see
+        _read_ahead_of_mkdocs); None while serving, when the source is unchanged (see _settled_stat)."""
         if self._serving:
             # A source whose modification time, size and inode are those it had when it was
             # read, long enough after its last change, is unchanged: not read again.
             stat = self._settled_stat(file)
-            if cached is not None and stat is not None and self._unchanged_stats.get(file.src_uri) == stat:
+            if (stat is not None and file.src_uri in self._records
+                    and self._unchanged_stats.get(file.src_uri) == stat):
                 if not self._serving_dirty:  # MkDocs reads every page again: it is handed this one
                     self._read_ahead_of_mkdocs(file, self._source(file))
-                return cached
+                return None
             if stat is None:
                 self._unchanged_stats.pop(file.src_uri, None)
             else:
                 self._unchanged_stats[file.src_uri] = stat
         source = self._source(file)
-        front_matter = self._read_ahead_of_mkdocs(file, source)
+        return source, self._read_ahead_of_mkdocs(file, source)
+
+    def _read(self, file: File, read: tuple[str, PlainFrontMatter | None] | None) -> _Record:
+        """The page's record, from what _read_source gave (None: the record kept is current)."""
+        cached = self._records.get(file.src_uri)
+        if read is None:
+            assert cached is not None
+            return cached
+        source, front_matter = read
         # Keyed on the text, not on size and mtime: a second save within the file system's
         # timestamp resolution (1-2 s on HFS+, FAT, some network mounts) keeps both. Python's
         # string hash (64-bit SipHash, keyed per process) tells two versions apart at a
         # fraction of the cost of a cryptographic digest.
-        fingerprint = (file.abs_src_path, hash(source))
+        # (A one-off build compares no versions: its records go with it.)
+        fingerprint = () if self._one_off else (file.abs_src_path, hash(source))
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
         if front_matter is not None:
@@ -979,9 +1024,15 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             self._report_problems_kept(src_uri)
         self._read_ahead.clear()
         if self._active:
-            self._entries = None  # collected when a page hosting a listing is rendered
             self._files = files
             self._note_listed_after_reading()
+            if self._one_off:
+                # Collected now, so that each page's record can go once it is written (see
+                # on_post_page); what the pages' HTML gave them goes with it.
+                self._entries = self._collect_entries(files)
+                self._page_facts.clear()
+            else:
+                self._entries = None  # collected when a page hosting a listing is rendered
         return None
 
     def _note_listing_options(self) -> bool:
@@ -1046,6 +1097,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return self._entries
 
     def _collect_entries(self, files: Files) -> list[Entry]:
+        # The plugin's cards show nothing of a bibliography: in a one-off build, the essay's
+        # references then go with its record once its page is written (see on_post_page).
+        assert self._renderer is not None
+        without_bibliography = self._one_off and self._renderer.cards_are_own()
         entries = []
         for file in files:
             if not file.is_documentation_page() or file.inclusion.is_excluded():
@@ -1064,6 +1119,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             if not title:
                 title = Path(file.src_uri).stem.replace("-", " ").replace("_", " ").capitalize()
             excerpt = essay.excerpt or essay.description or (facts.first_paragraph if facts else None)
+            if essay.bibliography and without_bibliography:
+                essay = essay._replace(bibliography=())
             entries.append(Entry(file.src_uri, file.url, str(title), essay, excerpt))
         return entries
 
@@ -1251,7 +1308,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         html_text = fill_citations(html_text, self._citation_token, references.inline_html)
         if not references.entries:
             return html_text
-        self._pending_references[page.file.src_uri] = references.entries
+        self._pending_references[page.file.src_uri] = pack_entries(references.entries)
         # The placeholder is in the page once, near its end: looked for from there, and once.
         paragraph = f"<p>{self._placeholder}</p>"
         at = html_text.rfind(paragraph)
@@ -1259,11 +1316,11 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return html_text[:at] + REFERENCES_MARKER + html_text[at + len(paragraph):]
         return html_text.replace(self._placeholder, REFERENCES_MARKER, 1)
 
-    def _insert_references(self, edits: _Edits, page: Page, entries: list[NumberedReference]) -> None:
+    def _insert_references(self, edits: _Edits, page: Page, packed: PackedEntries) -> None:
         record = self._records.get(page.file.src_uri)
         essay = record.essay if record is not None else None
         title = (essay.title if essay is not None else None) or page.title
-        listing, json_ld_script = self._references_html(page.file.src_uri, entries, essay, title)
+        listing, json_ld_script = self._references_html(page.file.src_uri, packed, essay, title)
         head_end = edits.head_end()
         if json_ld_script is not None and head_end >= 0:
             edits.replace(head_end, head_end, json_ld_script + "\n")
@@ -1272,7 +1329,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if at >= 0:
             edits.replace(at, at + len(REFERENCES_MARKER), listing)
 
-    def _references_html(self, src: str, entries: list[NumberedReference], essay: Essay | None,
+    def _references_html(self, src: str, packed: PackedEntries, essay: Essay | None,
                          title: str | None) -> tuple[str, str | None]:
         """The rendered list and its JSON-LD script (kept while serving: see _kept).
 
@@ -1282,12 +1339,12 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         that is the title the page asks for; a page without gives its own when it is written.
         """
         if self._serving:
-            return self._kept("references", essay, (entries, title),
-                              lambda: self._render_references_html(entries, title))
+            return self._kept("references", essay, (packed, title),
+                              lambda: self._render_references_html(packed, title))
         ahead = self._references_ahead.pop(src, None)
         if ahead is not None:
             return ahead
-        html = self._render_references_html(entries, title)
+        html = self._render_references_html(packed, title)
         self._render_references_ahead()
         return html
 
@@ -1296,18 +1353,19 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         MkDocs writes pages in the order it read them) that are not rendered yet."""
         self._references_ahead = {src: ahead for src, ahead in self._references_ahead.items()
                                   if src in self._pending_references}  # those no page asked for
-        for src, entries in islice(self._pending_references.items(), _REFERENCES_AHEAD):
+        for src, packed in islice(self._pending_references.items(), _REFERENCES_AHEAD):
             record = self._records.get(src)
             title = record.essay.title if record is not None and record.essay is not None else None
             if src in self._references_ahead or not title:
                 continue
             try:
-                self._references_ahead[src] = self._render_references_html(entries, title)
+                self._references_ahead[src] = self._render_references_html(packed, title)
             except Exception:  # noqa: BLE001 - rendered again, and reported, for its own page
                 continue
 
-    def _render_references_html(self, entries: list[NumberedReference], title: str | None) -> tuple[str, str | None]:
+    def _render_references_html(self, packed: PackedEntries, title: str | None) -> tuple[str, str | None]:
         assert self._renderer is not None
+        entries = unpack_entries(packed)
         references = [entry.reference for entry in entries]
         listing = self._renderer.bibliography(entries, self._entry_html_of(references), self._labels)
         script = None

@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 import pytest
+from bs4 import BeautifulSoup
 from zoneinfo import ZoneInfo
 
 from conftest import SAMPLE_ESSAY, build_site, write_site
@@ -1029,8 +1030,11 @@ def test_the_collector_is_paused_while_on_files_reads_the_pages(tmp_path: Path, 
     from mkdocs_essay_meta.plugin import EssayMetaPlugin
     during: list[bool] = []
     after: list[bool] = []
-    read = EssayMetaPlugin._read
-    monkeypatch.setattr(EssayMetaPlugin, "_read", lambda self, file: during.append(gc.isenabled()) or read(self, file))
+    read_source, read = EssayMetaPlugin._read_source, EssayMetaPlugin._read
+    monkeypatch.setattr(EssayMetaPlugin, "_read_source",
+                        lambda self, file: during.append(gc.isenabled()) or read_source(self, file))
+    monkeypatch.setattr(EssayMetaPlugin, "_read",
+                        lambda self, file, source: during.append(gc.isenabled()) or read(self, file, source))
     (tmp_path / "hooks.py").write_text(
         "import gc, os\n"
         "def on_nav(nav, config, files):\n"
@@ -1043,7 +1047,7 @@ def test_the_collector_is_paused_while_on_files_reads_the_pages(tmp_path: Path, 
         after.append(gc.isenabled())
     finally:
         (gc.enable if was else gc.disable)()
-    assert during == [False, False]
+    assert during == [False] * 4
     assert (tmp_path / "gc.txt").read_text() == str(enabled_before)
     assert after == [enabled_before]
 
@@ -1142,3 +1146,136 @@ def test_what_lives_after_on_files_is_frozen_for_one_build(tmp_path: Path, monke
         assert max(during) <= before and 0 < after <= before
     else:
         assert during == [0] * len(during) and after == 0
+
+
+# -- memory: what a one-off build lets go of --------------------------------------------------
+
+_ONE_OFF_BIB = """@book{shared,
+  title = {A source two essays cite},
+  author = {Writer, Some},
+  year = {2019},
+}
+"""
+
+
+def _one_off_site(root: Path, theme: str, plugin: dict[str, Any] | None = None) -> Path:
+    """Essays before and after the pages hosting listings, with their own and shared sources,
+    citations, ratings given with percentages, and an essay whose card takes its title from
+    its page."""
+    (root / "refs.bib").write_text(_ONE_OFF_BIB, encoding="utf-8")
+    pages = {
+        "index.md": "# Home\n\n<!-- essay-meta:listing -->\n",
+        "zz-all.md": "# Every essay\n\n<!-- essay-meta:listing group=status -->\n",
+    }
+    for n in range(12):
+        sources = "".join(f"  - title: Source {n}.{k}\n    link: https://example.org/{n}/{k}\n    key: s{n}k{k}\n"
+                          for k in range(n % 4))
+        front = (("" if n == 5 else f"title: Essay {n}\n") + f"status: {('draft', 'notes', 'finished')[n % 3]}\n"
+                 f"certainty: {{value: likely, percentage: {60 + n}}}\nimportance: {n % 10}\n"
+                 f"tags: [t{n % 3}, shared]\nfeatured: {'true' if n % 4 == 0 else 'false'}\n"
+                 f"date: 2024-0{1 + n % 9}-1{n % 10}\n"
+                 + (f"bibliography:\n{sources}  - '@shared'\n" if n % 4 else ""))
+        cited = " ".join(f"[@s{n}k{k}]" for k in range(n % 4)) + (" [@shared]" if n % 4 else "")
+        pages[f"{'aa' if n < 6 else 'mm'}-essay-{n:02}.md"] = essay(front, f"# Heading {n}\n\nText {cited}.\n")
+    return write_site(root, pages, theme=theme, plugin={"bibliography_files": ["refs.bib"], **(plugin or {})})
+
+
+def _build(config_file: Path, site_dir: Path, *, one_off: bool) -> dict[str, str]:
+    """Build; every HTML page written, by path."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    config = load_config(str(config_file), site_dir=str(site_dir))
+    if one_off:
+        config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    # (less the build time the mkdocs theme writes into every page)
+    return {str(p.relative_to(site_dir)): re.sub(r"Build Date UTC : [^\n]*", "", p.read_text(encoding="utf-8"))
+            for p in sorted(site_dir.rglob("*.html"))}
+
+
+def test_a_one_off_build_lets_go_of_each_page_once_written_and_writes_the_same_site(
+        tmp_path: Path, theme: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``mkdocs build`` (a one-off build) lets go of a page's record, essay and sources once
+    the page is written, its listings having their entries from on_env: every page is the
+    page a program's build (which keeps them for the next build) writes."""
+    from mkdocs_essay_meta.plugin import _WRITTEN, EssayMetaPlugin
+    config_file = _one_off_site(tmp_path, theme)
+    kept = _build(config_file, tmp_path / "kept", one_off=False)
+    let_go: list[tuple[str, bool]] = []
+    written = EssayMetaPlugin.on_post_page
+
+    def on_post_page(self: EssayMetaPlugin, output: str, **kwargs: Any) -> str | None:
+        result = written(self, output, **kwargs)
+        let_go.append((kwargs["page"].file.src_uri, self._records.get(kwargs["page"].file.src_uri) is _WRITTEN))
+        return result
+
+    monkeypatch.setattr(EssayMetaPlugin, "on_post_page", on_post_page)
+    one_off = _build(config_file, tmp_path / "one-off", one_off=True)
+    assert let_go and all(gone for _, gone in let_go), let_go
+    assert len(let_go) == 14
+    assert one_off.keys() == kept.keys()
+    for path, page in kept.items():
+        assert one_off[path] == page, path
+    # Not two empty sites: the last page's listing shows every essay, the first essays' too,
+    # and the essays list their sources.
+    soup = BeautifulSoup(one_off["zz-all/index.html"] if "zz-all/index.html" in one_off else one_off["zz-all.html"],
+                         "html.parser")
+    titles = [a.get_text() for a in soup.select(".essay-meta-card__title a")]
+    assert len(titles) == 12 and "Essay 0" in titles and "Heading 5" in titles
+    first = next(path for path in one_off if "aa-essay-01" in path)
+    assert "Source 1.0" in one_off[first] and "A source two essays cite" in one_off[first]
+
+
+def test_cards_of_ones_own_see_each_essays_sources_in_a_one_off_build(tmp_path: Path) -> None:
+    """The plugin's cards show nothing of an essay's sources, so a one-off build's listings
+    keep essays without them; a card.html of one's own sees them all."""
+    overrides = tmp_path / "overrides" / "essay-meta"
+    overrides.mkdir(parents=True)
+    (overrides / "card.html").write_text(
+        '<article class="mine">{{ card.title }}: {{ card.essay.bibliography | length }} sources</article>\n',
+        encoding="utf-8")
+    config_file = _one_off_site(tmp_path, {"name": "mkdocs", "custom_dir": "overrides"})  # type: ignore[arg-type]
+    pages = _build(config_file, tmp_path / "site", one_off=True)
+    cards = BeautifulSoup(pages["index.html"], "html.parser").select("article.mine")
+    shown = {card.get_text() for card in cards}
+    assert len(shown) == 12
+    assert {"Essay 0: 0 sources", "Essay 1: 2 sources", "Essay 10: 3 sources", "Essay 3: 4 sources"} <= shown
+
+
+def test_a_one_off_build_lets_babel_forget_the_locale_data_it_loaded(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Babel keeps every locale's data it loads for the life of the process (about 4 MiB for
+    one language): a one-off build takes the dates' texts from it and lets Babel forget it.
+    While serving, it stays for the next rebuild."""
+    import babel.core
+    import babel.localedata
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    config_file = write_site(tmp_path, {"index.md": essay("title: A\ndate: 2024-03-05\nupdated: 2025-11-30"),
+                                        "b.md": essay("title: B\ndate: 0999-12-31")},
+                             theme={"name": "mkdocs", "locale": "de"}, plugin={"date_format": "full"})
+    for command in ("build", "serve"):
+        monkeypatch.setattr(babel.localedata, "_cache", {})
+        monkeypatch.setattr(babel.localedata, "_dict_cache", {}, raising=False)
+        monkeypatch.setattr(babel.core, "_global_data", None)
+        config = load_config(str(config_file), site_dir=str(tmp_path / command))
+        config.plugins.on_startup(command=command, dirty=False)
+        build(config)
+        page = (tmp_path / command / "index.html").read_text(encoding="utf-8")
+        assert "Dienstag, 5. März 2024" in page and "Sonntag, 30. November 2025" in page
+        assert "Dienstag, 31. Dezember 999" in (tmp_path / command / "b" / "index.html").read_text(encoding="utf-8")
+        if command == "build":  # nothing loaded it again while the pages were written
+            assert not babel.localedata._cache and babel.core._global_data is None
+        else:
+            assert "de" in babel.localedata._cache and babel.core._global_data is not None
+
+
+def test_a_rating_with_the_authors_percentage_is_made_once_per_percentage() -> None:
+    from mkdocs_essay_meta.structure.essay import ParseOptions
+    options = ParseOptions()
+    ratings = [parse_essay({"certainty": {"value": "likely", "percentage": pct}}, options)[0].certainty
+               for pct in (70, 70, 71)]
+    assert ratings[0] is ratings[1] and ratings[0] == ratings[1]
+    assert ratings[2] is not None and ratings[2].percentage == 71 and ratings[0].percentage == 70
+    again = parse_essay({"certainty": {"value": "likely", "percentage": 70}}, options)[0].certainty
+    assert again is ratings[0]
