@@ -1251,21 +1251,31 @@ def test_a_one_off_build_lets_babel_forget_the_locale_data_it_loaded(tmp_path: P
     import babel.localedata
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    (tmp_path / "hooks.py").write_text(  # whether a locale holding its data lives while pages are written
+        "import gc, os\n"
+        "from babel import Locale\n"
+        "def on_post_page(output, page, config):\n"
+        "    gc.unfreeze()  # (gc.get_objects() does not list frozen objects)\n"
+        "    loaded = [o for o in gc.get_objects() if isinstance(o, Locale) and o._Locale__data is not None]\n"
+        "    os.environ['ESSAY_META_LOADED'] += f'{len(loaded)} '\n", encoding="utf-8")
     config_file = write_site(tmp_path, {"index.md": essay("title: A\ndate: 2024-03-05\nupdated: 2025-11-30"),
                                         "b.md": essay("title: B\ndate: 0999-12-31")},
-                             theme={"name": "mkdocs", "locale": "de"}, plugin={"date_format": "full"})
+                             theme={"name": "mkdocs", "locale": "de"}, plugin={"date_format": "full"},
+                             extra={"hooks": ["hooks.py"]})
     for command in ("build", "serve"):
         monkeypatch.setattr(babel.localedata, "_cache", {})
         monkeypatch.setattr(babel.localedata, "_dict_cache", {}, raising=False)
         monkeypatch.setattr(babel.core, "_global_data", None)
+        monkeypatch.setenv("ESSAY_META_LOADED", "")
         config = load_config(str(config_file), site_dir=str(tmp_path / command))
         config.plugins.on_startup(command=command, dirty=False)
         build(config)
         page = (tmp_path / command / "index.html").read_text(encoding="utf-8")
         assert "Dienstag, 5. März 2024" in page and "Sonntag, 30. November 2025" in page
         assert "Dienstag, 31. Dezember 999" in (tmp_path / command / "b" / "index.html").read_text(encoding="utf-8")
-        if command == "build":  # nothing loaded it again while the pages were written
+        if command == "build":  # nothing loaded it again while the pages were written, nor holds it
             assert not babel.localedata._cache and babel.core._global_data is None
+            assert os.environ["ESSAY_META_LOADED"].split() == ["0", "0"]
         else:
             assert "de" in babel.localedata._cache and babel.core._global_data is not None
 
