@@ -556,7 +556,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         read the front matter, parsing its YAML again. Another plugin's
         ``on_page_read_source`` still has its say, as in MkDocs (this plugin registers none:
         MkDocs warns when two plugins do)."""
-        vars(page).pop("read_source", None)  # the page's own method again, for later reads
+        try:  # the page's own method again, for later reads
+            del page.read_source  # (vars(page) would give every page a dictionary, kept to the end)
+        except AttributeError:
+            pass
         _collect_young_garbage()
         source = config.plugins.on_page_read_source(page=page, config=config)
         if source is None and read.front_matter is not None:

@@ -528,6 +528,8 @@ def fill_citations(html: str, token: str, inline_html: Sequence[str]) -> str:
 
 _ITEM_FIELDS = 5  # an item's key and citation id, its entry's anchor, number and label
 _HTML_SPECIAL_RE = re.compile("[&<>\"']")  # what a template escapes (most keys and labels have none)
+_ESCAPED_KEPT = 256
+"""How many escaped keys, and entries' labels, render_once_per_shape keeps (see there)."""
 
 
 def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[[list[CitedItem]], str]:
@@ -555,8 +557,10 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
             html = html.replace(f"{token}x{n}x", f"{{{n}}}")
         return html
 
-    # Escaped once per build: a key is cited again and again, and an entry's label is made
-    # anew each time it is asked for. Labels are kept by the entry's identity, with the entry.
+    # Escaped once for the pages being read: a key is cited again and again, and an entry's
+    # label is made anew each time it is asked for. Labels are kept by the entry's identity,
+    # with the entry. Only the last few hundred of each: kept for a whole build, they held
+    # every entry of every page (and its label) until the build ended.
     escaped_keys: dict[str, str] = {}
     escaped_labels: dict[int, tuple[Reference, str]] = {}
 
@@ -566,6 +570,8 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
         for key, entry, cite_id in items:
             escaped_key = escaped_keys.get(key)
             if escaped_key is None:
+                if len(escaped_keys) >= _ESCAPED_KEPT:
+                    escaped_keys.clear()
                 escaped_key = escaped_keys[key] = escape(key) if _HTML_SPECIAL_RE.search(key) else key
             shape += (entry is not None,)
             if entry is None:
@@ -574,6 +580,8 @@ def render_once_per_shape(render: Callable[[list[CitedItem]], str]) -> Callable[
             reference = entry.reference
             label = escaped_labels.get(id(reference))
             if label is None or label[0] is not reference:
+                if len(escaped_labels) >= _ESCAPED_KEPT:
+                    escaped_labels.clear()
                 text = reference.label
                 label = escaped_labels[id(reference)] = (
                     reference, escape(text) if _HTML_SPECIAL_RE.search(text) else text)
