@@ -377,7 +377,12 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._listed_unread: list[str] = []
         """Pages noted before MkDocs read them (their essay was not parsed yet): noted again in on_env."""
         self._entries: list[Entry] | None = None
-        """The essays listings show, collected when the first listing of a build is rendered."""
+        """The essays listings show, collected when the first listing of a build is rendered
+        (in a one-off build, in on_env)."""
+        self._entries_written = 0
+        """In a one-off build: how many of self._entries are of pages already written."""
+        self._cards_show_bibliography = True
+        """Whether listings may show an essay's bibliography (a card.html of one's own)."""
         self._files: Files | None = None
         self._listing_generation = 0
         """Moves on whenever what listings show may have changed (serve keeps rendered listings)."""
@@ -662,7 +667,21 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             # see on_env): what was kept for it is let go of as the build goes on, and what
             # the next pages make takes its place.
             self._records[page.file.src_uri] = _WRITTEN
+            self._keep_card_only(page.file.src_uri)
         return edits.apply()
+
+    def _keep_card_only(self, src_uri: str) -> None:
+        """In a one-off build, the listing entry of a page just written keeps its essay without
+        its bibliography, which the plugin's cards do not show: the sources go with the record.
+        Entries are in the order MkDocs writes pages: a page's, if it has one, is the next."""
+        entries = self._entries
+        written = self._entries_written
+        if not entries or written >= len(entries) or entries[written].src_uri != src_uri:
+            return
+        self._entries_written = written + 1
+        entry = entries[written]
+        if entry.essay.bibliography and not self._cards_show_bibliography:
+            entries[written] = replace(entry, essay=entry.essay._replace(bibliography=()))
 
     @event_priority(100)  # before the search plugin writes its index, the peak of a build's memory
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -1032,7 +1051,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             if self._one_off:
                 # Collected now, so that each page's record can go once it is written (see
                 # on_post_page); what the pages' HTML gave them goes with it.
+                assert self._renderer is not None
                 self._entries = self._collect_entries(files)
+                self._entries_written = 0
+                self._cards_show_bibliography = not self._renderer.cards_are_own()
                 self._page_facts.clear()
             else:
                 self._entries = None  # collected when a page hosting a listing is rendered
@@ -1100,10 +1122,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         return self._entries
 
     def _collect_entries(self, files: Files) -> list[Entry]:
-        # The plugin's cards show nothing of a bibliography: in a one-off build, the essay's
-        # references then go with its record once its page is written (see on_post_page).
-        assert self._renderer is not None
-        without_bibliography = self._one_off and self._renderer.cards_are_own()
         entries = []
         for file in files:
             if not file.is_documentation_page() or file.inclusion.is_excluded():
@@ -1122,8 +1140,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             if not title:
                 title = Path(file.src_uri).stem.replace("-", " ").replace("_", " ").capitalize()
             excerpt = essay.excerpt or essay.description or (facts.first_paragraph if facts else None)
-            if essay.bibliography and without_bibliography:
-                essay = essay._replace(bibliography=())
             entries.append(Entry(file.src_uri, file.url, str(title), essay, excerpt))
         return entries
 

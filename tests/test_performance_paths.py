@@ -1202,17 +1202,25 @@ def test_a_one_off_build_lets_go_of_each_page_once_written_and_writes_the_same_s
     config_file = _one_off_site(tmp_path, theme)
     kept = _build(config_file, tmp_path / "kept", one_off=False)
     let_go: list[tuple[str, bool]] = []
+    with_sources: list[int] = []
     written = EssayMetaPlugin.on_post_page
 
     def on_post_page(self: EssayMetaPlugin, output: str, **kwargs: Any) -> str | None:
         result = written(self, output, **kwargs)
-        let_go.append((kwargs["page"].file.src_uri, self._records.get(kwargs["page"].file.src_uri) is _WRITTEN))
+        src = kwargs["page"].file.src_uri
+        let_go.append((src, self._records.get(src) is _WRITTEN))
+        # Listing entries keep the essays of pages not written yet whole, the others without sources.
+        done = {uri for uri, _ in let_go}
+        assert self._entries is not None
+        assert all(not entry.essay.bibliography for entry in self._entries if entry.src_uri in done)
+        with_sources.append(sum(1 for entry in self._entries if entry.essay.bibliography))
         return result
 
     monkeypatch.setattr(EssayMetaPlugin, "on_post_page", on_post_page)
     one_off = _build(config_file, tmp_path / "one-off", one_off=True)
     assert let_go and all(gone for _, gone in let_go), let_go
     assert len(let_go) == 14
+    assert with_sources[0] == 9 and with_sources[-1] == 0  # (essays 1-3, 5-7, 9-11 list sources)
     assert one_off.keys() == kept.keys()
     for path, page in kept.items():
         assert one_off[path] == page, path
