@@ -127,6 +127,9 @@ def _report_pair(title: str, names: tuple[str, str], samples: dict[str, list[Sam
     print(line, flush=True)
     # The spread says how far to trust the median (this machine is shared).
     print(f"  cpu ratio per round: {' '.join(f'{y.cpu / x.cpu:.3f}' for x, y in rounds if x.cpu > 0)}", flush=True)
+    if memory:  # (the peak moves by a few MiB from build to build, with or without the plugin)
+        print(f"  peak MiB per round: {'  '.join(f'{x.peak_mib:.1f} -> {y.peak_mib:.1f}' for x, y in rounds)}",
+              flush=True)
     return {"title": title, "ratio": ratio,
             "medians": {n: {k: _median([getattr(x, k) for x in samples[n]]) for k in ("wall", "cpu", "peak_mib")}
                         for n in names}}
