@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import datetime, timezone
-from functools import partial
+from functools import lru_cache, partial
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -176,6 +176,13 @@ _WRITTEN = _Record(fingerprint=(), essay=None, problems=(), front_matter_valid=T
                    draft=False, published=None)
 """What a one-off build keeps of a page's record once the page is written: its place in the
 order of the pages (see _render_headers_ahead). Nothing else is asked of it."""
+
+
+@lru_cache(maxsize=64)
+def _material_status_id(key: str) -> str:
+    """The status id Material prints for a term: one string per term, not one per page (MkDocs
+    keeps every page's meta until the build ends)."""
+    return f"essay-{key}"
 
 
 @contextmanager
@@ -1014,7 +1021,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         if isinstance(raw, str) and options is not None and raw in options.foreign_status:
             return  # one of the user's own Material status ids
         if self.config.material_status and essay.status is not None:
-            page.meta["status"] = f"essay-{essay.status.key}"
+            page.meta["status"] = _material_status_id(essay.status.key)
         else:
             del page.meta["status"]
 
