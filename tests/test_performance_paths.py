@@ -1297,3 +1297,18 @@ def test_a_rating_with_the_authors_percentage_is_made_once_per_percentage() -> N
     assert ratings[2] is not None and ratings[2].percentage == 71 and ratings[0].percentage == 70
     again = parse_essay({"certainty": {"value": "likely", "percentage": 70}}, options)[0].certainty
     assert again is ratings[0]
+
+
+def test_the_citation_renderer_keeps_only_the_last_few_hundred_keys_and_labels() -> None:
+    """Kept for a whole build, the escaped labels held every cited entry (and so every page's
+    sources) until the build ended; the renderer keeps the last 256, and renders the same."""
+    from mkdocs_essay_meta.structure.citations import CitedItem, NumberedReference, render_once_per_shape
+    render = render_once_per_shape(
+        lambda items: "".join(f"[{item.key}|{item.entry.reference.label if item.entry else ''}]" for item in items))
+    references = [Reference(title=f"Title <{n}>", key=f"k{n}") for n in range(1000)]
+    for _ in range(2):
+        for n, reference in enumerate(references):
+            html = render([CitedItem(f"k{n}", NumberedReference(1, reference, 1), "essay-meta-cite-1-1")])
+            assert html == f"[k{n}|Title &lt;{n}&gt;]"
+    kept = dict(zip(render.__code__.co_freevars, (cell.cell_contents for cell in render.__closure__ or ())))
+    assert 0 < len(kept["escaped_labels"]) <= 256 and 0 < len(kept["escaped_keys"]) <= 256
