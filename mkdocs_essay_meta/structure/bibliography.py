@@ -15,6 +15,7 @@ Links are checked here, once: a :class:`Reference` only ever holds an allowed li
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -239,6 +240,13 @@ _TEXT_FIELDS = ("title", "year", "date", "journal", "publisher", "volume", "issu
 _TEXT_FIELD_SET = frozenset(_TEXT_FIELDS)
 
 
+@functools.lru_cache(maxsize=1024)
+def _number_text(value: int) -> str:
+    """A number as text, one string per number: years repeat across a site's entries, which
+    are kept until their pages are written."""
+    return str(value)
+
+
 def _parse_mapping(entry: Mapping[Any, Any], field: str, problems: Problems) -> Reference | None:
     if not entry.keys() <= _FIELD_SET:
         for k in entry:
@@ -251,7 +259,7 @@ def _parse_mapping(entry: Mapping[Any, Any], field: str, problems: Problems) -> 
             if type(value) is str:
                 text[name] = value.strip() or None
             elif type(value) is int:  # a year
-                text[name] = str(value)
+                text[name] = _number_text(value)
             else:
                 text[name] = text_value(value)
                 containers = containers or isinstance(value, (dict, list, bool))
