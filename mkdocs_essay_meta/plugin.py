@@ -355,8 +355,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         self._headers_ahead: dict[int, tuple[Essay, str]] = {}
         """Headers rendered ahead of their pages (see _header), by the id of their essay."""
         self._last_position = 0
-        """Where the last essay whose headers were rendered ahead of it is in self._records
-        (the order MkDocs writes the pages in): the next is looked for from there."""
+        """Where the essay _position_of found last is in self._records (the order MkDocs
+        writes the pages in): the next is looked for from there."""
         self._ahead_until = 0
         """The position after the last essay whose header was rendered ahead."""
         self._renderer: Renderer | None = None
@@ -388,8 +388,6 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         (in a one-off build, in on_env)."""
         self._entries_written = 0
         """In a one-off build: how many of self._entries are of pages already written."""
-        self._cards_show_bibliography = True
-        """Whether listings may show an essay's bibliography (a card.html of one's own)."""
         self._files: Files | None = None
         self._listing_generation = 0
         """Moves on whenever what listings show may have changed (serve keeps rendered listings)."""
@@ -687,7 +685,7 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             return
         self._entries_written = written + 1
         entry = entries[written]
-        if entry.essay.bibliography and not self._cards_show_bibliography:
+        if entry.essay.bibliography and self._renderer is not None and self._renderer.cards_are_own():
             entries[written] = replace(entry, essay=entry.essay._replace(bibliography=()))
 
     @event_priority(100)  # before the search plugin writes its index, the peak of a build's memory
@@ -1058,10 +1056,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             if self._one_off:
                 # Collected now, so that each page's record can go once it is written (see
                 # on_post_page); what the pages' HTML gave them goes with it.
-                assert self._renderer is not None
                 self._entries = self._collect_entries(files)
                 self._entries_written = 0
-                self._cards_show_bibliography = not self._renderer.cards_are_own()
                 self._page_facts.clear()
             else:
                 self._entries = None  # collected when a page hosting a listing is rendered
