@@ -172,7 +172,7 @@ class _Record(NamedTuple):
     (only until the record is complete)."""
 
 
-_WRITTEN = _Record(fingerprint=(), essay=None, problems=(), front_matter_valid=True, front_matter={},
+_WRITTEN = _Record(fingerprint=(), essay=None, problems=(), front_matter_valid=True, front_matter=_NO_FRONT_MATTER,
                    draft=False, published=None)
 """What a one-off build keeps of a page's record once the page is written: its place in the
 order of the pages (see _render_headers_ahead). Nothing else is asked of it."""
