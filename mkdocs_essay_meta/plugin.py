@@ -197,6 +197,26 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_SEARCH_EXCLUDED = " data-search-exclude"
+"""Material's search leaves out a section whose heading has this attribute."""
+
+
+def _search_excluded_heading(html_text: str, at: int) -> int | None:
+    """Where to mark the references heading, which ends just before ``at``, as left out of
+    Material's search: after its ``<h2``. None if what precedes ``at`` is not that heading.
+
+    The list is put in after search reads the page (on_post_page), so the section would be
+    a result with no text on every page with sources, titled only "Bibliography".
+    """
+    end = html_text.rfind("</h2>", 0, at)
+    if end < 0 or html_text[end + 5:at].strip():
+        return None
+    start = html_text.rfind("<h2", 0, end)
+    if start < 0 or html_text[start + 3] not in " >":
+        return None
+    return start + 3
+
+
 def _collect_young_garbage() -> None:
     """A collection of the youngest generation as MkDocs starts reading a page, unless the
     collector is off.
@@ -1335,6 +1355,10 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
         paragraph = f"<p>{self._placeholder}</p>"
         at = html_text.rfind(paragraph)
         if at >= 0:
+            heading = _search_excluded_heading(html_text, at) if self._is_material else None
+            if heading is not None:
+                return (html_text[:heading] + _SEARCH_EXCLUDED + html_text[heading:at] + REFERENCES_MARKER
+                        + html_text[at + len(paragraph):])
             return html_text[:at] + REFERENCES_MARKER + html_text[at + len(paragraph):]
         return html_text.replace(self._placeholder, REFERENCES_MARKER, 1)
 

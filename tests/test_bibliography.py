@@ -283,7 +283,8 @@ def test_shared_file_is_parsed_once_per_build(tmp_path: Path, monkeypatch: pytes
 def test_references_list_is_in_the_page_and_the_toc_not_in_search(tmp_path: Path, theme: str,
                                                                   plugins: list[str]) -> None:
     """The list is rendered into the page's HTML after MkDocs and search are done with its
-    content (as the header is): searching finds the essay's text, not every source's title."""
+    content (as the header is): searching finds the essay's text, not every source's title.
+    Material's search is told to leave out the heading's section, which would have no text."""
     page = ("---\ntitle: Sourced\nbibliography:\n  - title: Zymurgy for beginners\n"
             "    link: https://example.org/zymurgy\n---\n\nThe essay's own words [@x].\n")
     page = page.replace("    link: https://example.org/zymurgy\n", "    link: https://example.org/zymurgy\n    key: x\n")
@@ -295,5 +296,24 @@ def test_references_list_is_in_the_page_and_the_toc_not_in_search(tmp_path: Path
     assert any(a.get_text(strip=True) == "Bibliography" for a in soup.select("a[href='#bibliography']"))
     docs = json.loads(site.text("search/search_index.json"))["docs"]
     text = " ".join(d["text"] + " " + d["title"] for d in docs if d["location"].startswith("essay/"))
-    assert "The essay's own words" in text and "Bibliography" in text
+    assert "The essay's own words" in text
     assert "Zymurgy" not in text
+    heading = soup.select_one("h2#bibliography")
+    sections = [d["location"] for d in docs if d["location"].endswith("#bibliography")]
+    if theme == "material":
+        assert heading.has_attr("data-search-exclude") and sections == []
+    else:  # MkDocs' search cannot be told to leave a section out
+        assert not heading.has_attr("data-search-exclude") and sections == ["essay/#bibliography"]
+
+
+def test_materials_search_leaves_out_the_references_heading_with_its_permalink(tmp_path: Path) -> None:
+    """With ``toc: permalink``, the heading ends in its permalink: it is still the one marked."""
+    page = ("---\ntitle: Sourced\nbibliography:\n  - title: Zymurgy for beginners\n    key: x\n---\n\n"
+            "## Last words\n\nThe essay's own words [@x].\n")
+    site = build_site(tmp_path, {"index.md": "# Home\n", "essay.md": page}, theme="material",
+                      extra={"markdown_extensions": [{"toc": {"permalink": True}}]}, strict=True)
+    soup = site.soup("essay/index.html")
+    assert soup.select_one("h2#bibliography[data-search-exclude] a.headerlink") is not None
+    assert not soup.select_one("h2#last-words").has_attr("data-search-exclude")
+    docs = json.loads(site.text("search/search_index.json"))["docs"]
+    assert [d["location"] for d in docs if d["location"].startswith("essay/")] == ["essay/", "essay/#last-words"]
