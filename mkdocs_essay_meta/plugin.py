@@ -73,6 +73,9 @@ log = get_plugin_logger(__name__)
 
 TEMPLATES_DIR = str(Path(__file__).parent / "templates")
 STYLESHEET_URI = "assets/essay-meta/essay-meta.css"
+SCRIPT_URI = "assets/essay-meta/essay-meta.js"
+"""Lets Escape dismiss a badge's explanation (what CSS alone cannot)."""
+_SCRIPT_SOURCE = str(Path(__file__).parent / "assets" / "essay-meta.js")
 HEADER_MARKER = "<!-- essay-meta:header -->"
 REFERENCES_MARKER = "<!-- essay-meta references -->"
 """Where on_page_content leaves the references list in page.content; on_post_page renders it
@@ -492,6 +495,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
             dirs.insert(1 if config.theme.custom_dir else 0, TEMPLATES_DIR)
         if STYLESHEET_URI not in config.extra_css:
             config.extra_css.insert(0, STYLESHEET_URI)
+        if SCRIPT_URI not in map(str, config.extra_javascript):
+            config.extra_javascript.append(SCRIPT_URI)
         return config
 
     def _localise(self, config: MkDocsConfig) -> None:
@@ -557,6 +562,8 @@ class EssayMetaPlugin(BasePlugin[EssayMetaConfig]):
                                    material_status=self.config.material_status and self._is_material)
             # A real source path, not content=: mkdocs-static-i18n 1.3 fails on files without one.
             files.append(File.generated(config, STYLESHEET_URI, abs_src_path=str(stylesheet.as_file(css))))
+        if files.get_file_from_path(SCRIPT_URI) is None:
+            files.append(File.generated(config, SCRIPT_URI, abs_src_path=_SCRIPT_SOURCE))
         if self._one_off:
             # What lives now lives until the build ends: MkDocs' configuration and files, every
             # page's front matter and the plugin's records. The collector's full passes would

@@ -343,7 +343,36 @@ def test_keyboard_focus_reaches_badges_and_shows_explanation(open_tab: Any, vari
     assert_inside_viewport(tab, f"#{explanation.get_attribute('id')}")
     outline = badge.evaluate("el => getComputedStyle(el).outlineStyle")
     assert outline not in ("none", ""), "a focused badge shows no focus ring"
+    # Escape dismisses it without moving the focus (WCAG 1.4.13); focusing the badge again shows it.
     tab.page.keyboard.press("Escape")
+    expect(explanation).to_be_hidden()
+    expect(badge).to_be_focused()
+    tab.page.keyboard.press("Shift+Tab")
+    tab.page.keyboard.press("Tab")
+    expect(explanation).to_be_visible()
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize(("variant", "dark"), [VARIANTS[i] for i in (0, 2, 4)], ids=[VARIANT_IDS[i] for i in (0, 2, 4)])
+def test_escape_dismisses_a_hovered_badges_explanation_until_the_pointer_leaves(
+        open_tab: Any, variant: str, dark: bool) -> None:
+    from playwright.sync_api import expect
+
+    tab = open_tab(variant, ESSAY, width=1280, dark=dark)
+    badge = tab.page.locator(".essay-meta-badge--certainty").first
+    badge.hover()
+    explanation = _explanation_of(tab, badge)
+    expect(explanation).to_be_visible()
+    tab.page.keyboard.press("Escape")
+    expect(explanation).to_be_hidden()
+    box = badge.bounding_box()  # the pointer moves within the badge: still dismissed
+    tab.page.mouse.move(box["x"] + box["width"] - 10, box["y"] + box["height"] / 2, steps=4)
+    expect(explanation).to_be_hidden()
+    tab.page.mouse.move(0, 0)
+    badge.hover()
+    expect(explanation).to_be_visible()
+    tab.page.mouse.move(0, 0)
+    assert tab.errors == []
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import Abort
 
+import mkdocs_essay_meta
+
 from conftest import SAMPLE_ESSAY, build_site
 
 
@@ -127,6 +129,17 @@ def test_stylesheet_is_generated_and_loaded_before_user_css(tmp_path: Path, them
     ours = next(i for i, href in enumerate(links) if "essay-meta.css" in href)
     mine = next(i for i, href in enumerate(links) if "mine.css" in href)
     assert ours < mine
+
+
+def test_the_script_that_lets_escape_dismiss_explanations_is_loaded_once(tmp_path: Path, theme: str) -> None:
+    site = build_site(tmp_path, {"index.md": SAMPLE_ESSAY, "mine.js": "/**/"}, theme=theme,
+                      extra={"extra_javascript": ["mine.js"]})
+    scripts = [s["src"] for s in site.soup("index.html").select("script[src]")]
+    assert [src for src in scripts if "essay-meta" in src] == ["assets/essay-meta/essay-meta.js"]
+    assert "mine.js" in scripts
+    packaged = Path(mkdocs_essay_meta.__file__).parent / "assets" / "essay-meta.js"
+    assert site.text("assets/essay-meta/essay-meta.js") == packaged.read_text(encoding="utf-8")
+    assert "essay-meta-badge--dismissed" in site.text("assets/essay-meta/essay-meta.css")
 
 
 def test_dates_are_localised_to_theme_language(tmp_path: Path) -> None:

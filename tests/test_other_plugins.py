@@ -59,6 +59,10 @@ def stylesheet_links(site, page: str) -> list[str]:
     return [link["href"] for link in site.soup(page).select("link[rel=stylesheet]") if "essay-meta" in link["href"]]
 
 
+def script_links(site, page: str) -> list[str]:
+    return [script["src"] for script in site.soup(page).select("script[src]") if "essay-meta" in script["src"]]
+
+
 @pytest.mark.parametrize("order", ORDERS)
 def test_material_search_tags_and_blog(tmp_path: Path, order: str) -> None:
     pages = {
@@ -129,10 +133,12 @@ def test_static_i18n(tmp_path: Path, theme: str, order: str) -> None:
     assert french.select_one(".essay-meta__title").get_text() == "Jardins"
     assert "Corps français." in site.text("fr/essays/gardens/index.html")
     assert site.exists("fr/index.html")
-    # One stylesheet link per page, in every language, to a file that exists.
+    # One stylesheet link and one script per page, in every language, to files that exist.
     for page in ("essays/gardens/index.html", "fr/essays/gardens/index.html"):
         [href] = stylesheet_links(site, page)
         assert (site.path(page).parent / href).resolve().is_file()
+        [src] = script_links(site, page)
+        assert (site.path(page).parent / src).resolve().is_file()
 
 
 @pytest.mark.parametrize("order", ORDERS)

@@ -121,6 +121,8 @@ def test_disabled_plugin_does_nothing(tmp_path: Path) -> None:
     site = build_site(tmp_path, {"index.md": SAMPLE_ESSAY}, plugin={"enabled": False})
     assert site.soup("index.html").select_one(".essay-meta") is None
     assert not site.exists("assets/essay-meta/essay-meta.css")
+    assert not site.exists("assets/essay-meta/essay-meta.js")
+    assert not [s for s in site.soup("index.html").select("script[src]") if "essay-meta" in s["src"]]
 
 
 def test_description_becomes_meta_description_on_plain_pages(tmp_path: Path, theme: str) -> None:
